@@ -183,6 +183,9 @@ pub enum Detail {
     /// A document number longer than 9 characters, carried into the
     /// optional data (Doc 9303-5 §4.2.2 note j).
     LongDocumentNumber,
+    /// A long document number whose check digit holds only when the filler
+    /// at position 15 is counted: an issuer deviation from Doc 9303-5 §4.2.4.
+    LongDocumentNumberDeviation,
 }
 
 /// One check with its outcome.
@@ -233,6 +236,9 @@ impl Check {
                 format!("{what} check digit cannot be computed: invalid characters in the data")
             }
             (_, Detail::EmptyField, true) => format!("{what} is empty and its check digit is a filler"),
+            (_, Detail::LongDocumentNumberDeviation, true) => format!(
+                "{what} check digit holds only with the filler at position 15 counted (known issuer deviation from Doc 9303-5 §4.2.4)"
+            ),
             (_, Detail::LongDocumentNumber, true) => {
                 format!("{what} check digit holds (long document number continued in the optional data)")
             }

@@ -63,8 +63,9 @@ const ICAO_CODES: [&str; 25] = [
     "XXX", // Person of unspecified nationality
 ];
 
-/// Codes of fictional states printed on specimens.
-const SPECIMEN_CODES: [&str; 1] = ["UTO"];
+/// Codes of fictional states printed on specimens: Utopia in Doc 9303's
+/// specimens, YTO in the worked examples of Doc 9303-3 Appendix A.
+const SPECIMEN_CODES: [&str; 2] = ["UTO", "YTO"];
 
 /// How `code` is known, if at all. `code` is the field's text with trailing
 /// fillers removed (`D<<` → `D`).

@@ -100,20 +100,12 @@ pub struct Mrz {
 }
 
 impl Mrz {
-    /// Every structural rule and check digit holds. Expiry, specimen status
-    /// and semantic checks (known codes, real dates) are reported apart.
+    /// Every structural rule, check digit and value rule (known codes, real
+    /// dates, sex) holds. Expiry and specimen status are facts about the
+    /// document, reported apart ([`Mrz::is_expired`], [`Mrz::is_specimen`]).
     #[must_use]
     pub fn is_valid(&self) -> bool {
         self.format.is_some()
-            && self.checks.iter().all(|c| {
-                c.ok || !matches!(c.id.category(), Category::Structure | Category::CheckDigit)
-            })
-    }
-
-    /// Every check except the status ones (expired, specimen) holds.
-    #[must_use]
-    pub fn is_conformant(&self) -> bool {
-        self.is_valid()
             && self.checks.iter().all(|c| c.ok || c.id.category() == Category::Status)
     }
 
@@ -362,14 +354,19 @@ fn read(
         }
     }
 
-    // Document code (Doc 9303-4 §4.2.2.1, -5 note k, -6, -7).
+    // Document code (Doc 9303-4 §4.2.2.1, -5 note k, -6 note k, -7). Issued
+    // practice is wider than the letter of 9303 in two places that genuine
+    // documents show, and both are accepted: ID documents in the TD3 shape
+    // (A, C, I) and passports in the TD2 shape (Germany's temporary passport).
     let code = r.run(layout.document_code);
+    let second_ok = is_alpha_or_filler(code[1]);
     let code_ok = match layout.format {
-        Format::Td3 => code[0] == b'P' && is_alpha_or_filler(code[1]),
-        Format::MrvA | Format::MrvB => code[0] == b'V' && is_alpha_or_filler(code[1]),
-        Format::Td1 | Format::Td2 => {
+        Format::Td3 => matches!(code[0], b'P' | b'A' | b'C' | b'I') && second_ok,
+        Format::MrvA | Format::MrvB => code[0] == b'V' && second_ok,
+        Format::Td2 => matches!(code[0], b'A' | b'C' | b'I' | b'P') && second_ok && code[1] != b'V',
+        Format::Td1 => {
             matches!(code[0], b'A' | b'C' | b'I')
-                && is_alpha_or_filler(code[1])
+                && second_ok
                 && code[1] != b'V'
                 && !(code[0] == b'A' && code[1] == b'I')
         }
@@ -432,8 +429,19 @@ fn read(
         document_number.push_str(ascii(rest));
         let span = Span::cols(dn.line, dn.start as usize, (cd.col - dn.start) as usize + 1);
         let ok = r.check_digit(CheckId::DocumentNumberCheckDigit, &[dn_data, rest], cd, span);
-        if ok && let Some(last) = r.checks.last_mut() {
-            last.detail = Detail::LongDocumentNumber;
+        if let Some(last) = r.checks.last_mut() {
+            if ok {
+                last.detail = Detail::LongDocumentNumber;
+            } else {
+                // Some issuers (Belgian identity cards) compute the digit with
+                // the filler of position 15 included; 9303-5 §4.2.4 excludes it.
+                // A known deviation, accepted and named (Doc 9303-3 §7).
+                let with_filler = &r.buf[dn.line as usize][dn.start as usize..cd.col as usize];
+                if charset::check_digit(with_filler).is_some_and(|e| r.buf[cd.line as usize][cd.col as usize] == b'0' + e) {
+                    last.ok = true;
+                    last.detail = Detail::LongDocumentNumberDeviation;
+                }
+            }
         }
         optional_skip = run_len + 1;
     } else {
@@ -565,10 +573,12 @@ fn components(s: &str) -> String {
 fn read_icao_name(field: &[u8]) -> Name {
     let text = trim_fillers(field);
     let (primary, secondary) = text.split_once("<<").unwrap_or((text, ""));
-    // Fillers are well placed when the field does not start with one (an empty
-    // primary identifier) and no run of three or more fillers, which can only
-    // be the trailing padding, is followed by more name.
-    let fillers_ok = !text.starts_with('<') && !text.contains("<<<");
+    // Fillers are well placed when no run of three or more fillers, which can
+    // only be padding, is followed by more name, and the field does not start
+    // with a single filler. An empty primary identifier (`<<GIVEN`) is issued
+    // for persons with a single name (e.g. Indian passports) and accepted.
+    let rest = text.strip_prefix("<<").unwrap_or(text);
+    let fillers_ok = !rest.starts_with('<') && !text.contains("<<<");
     Name {
         primary: components(primary),
         secondary: components(secondary),
