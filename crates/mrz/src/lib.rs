@@ -30,12 +30,16 @@ mod charset;
 mod checks;
 mod codes;
 mod date;
+mod emit;
 mod format;
 mod parse;
+mod translit;
 
 pub use charset::{FILLER, char_value, check_digit, is_mrz_char};
 pub use checks::{Category, Check, CheckId, Detail, Span};
 pub use codes::{CodeKind, lookup as lookup_code};
 pub use date::{Date, DateParseError, DateProblem, DateRole, MrzDate, is_leap_year};
+pub use emit::{FormatError, MrzInput, format_mrz, name_field};
 pub use format::Format;
 pub use parse::{Fields, Mrz, Sex, parse, parse_lines};
+pub use translit::transliterate;
