@@ -33,6 +33,7 @@ mod date;
 mod emit;
 mod format;
 mod parse;
+mod repair;
 mod translit;
 
 pub use charset::{FILLER, char_value, check_digit, is_mrz_char};
@@ -42,4 +43,5 @@ pub use date::{Date, DateParseError, DateProblem, DateRole, MrzDate, is_leap_yea
 pub use emit::{FormatError, MrzInput, format_mrz, name_field};
 pub use format::Format;
 pub use parse::{Fields, Mrz, Sex, parse, parse_lines};
+pub use repair::{Candidate, MAX_TEXT_SUBSTITUTIONS, Repair, Substitution, candidates_from_text, repair, repair_text};
 pub use translit::transliterate;
