@@ -89,7 +89,11 @@ mod tests {
     use super::*;
 
     fn check(data: &str, expected: Option<u8>) {
-        assert_eq!(check_digit(data.as_bytes()), expected, "check digit of {data:?}");
+        assert_eq!(
+            check_digit(data.as_bytes()),
+            expected,
+            "check digit of {data:?}"
+        );
     }
 
     #[test]
@@ -108,7 +112,10 @@ mod tests {
         // Example 3: lower line HA672242<6YTO5802254M9601086<<<<<<<<<<<<<<0,
         // composite over positions 1-10, 14-20, 22-43 is 8.
         let l = b"HA672242<6YTO5802254M9601086<<<<<<<<<<<<<<0";
-        assert_eq!(check_digit_of_parts([&l[0..10], &l[13..20], &l[21..43]]), Some(8));
+        assert_eq!(
+            check_digit_of_parts([&l[0..10], &l[13..20], &l[21..43]]),
+            Some(8)
+        );
     }
 
     #[test]
@@ -131,7 +138,10 @@ mod tests {
         let b = b"7408122";
         let c = b"1204159ZE184226B<<<<<1";
         let whole: Vec<u8> = [&a[..], &b[..], &c[..]].concat();
-        assert_eq!(check_digit_of_parts([&a[..], &b[..], &c[..]]), check_digit(&whole));
+        assert_eq!(
+            check_digit_of_parts([&a[..], &b[..], &c[..]]),
+            check_digit(&whole)
+        );
         assert_eq!(check_digit(&whole), Some(0));
     }
 }

@@ -55,7 +55,11 @@ pub enum CheckId {
 /// Families of checks. [`crate::Mrz::is_valid`] is the conjunction of the
 /// structure and check-digit families.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Category {
     /// Line count, lengths, character set, field formats, fillers, codes.
     Structure,
@@ -141,7 +145,11 @@ pub struct Span {
 impl Span {
     pub(crate) fn cols(line0: u8, start0: usize, len: usize) -> Self {
         let len = len.max(1);
-        Self { line: line0 + 1, start: start0 as u8 + 1, end: (start0 + len) as u8 }
+        Self {
+            line: line0 + 1,
+            start: start0 as u8 + 1,
+            end: (start0 + len) as u8,
+        }
     }
 }
 
@@ -216,7 +224,9 @@ impl Check {
         };
         match (self.id, self.detail, self.ok) {
             (CheckId::LineCount, Detail::Count { found, .. }, false) => {
-                format!("{found} line(s) match no MRZ format (TD1: 3×30, TD2/MRV-B/FRID: 2×36, TD3/MRV-A: 2×44)")
+                format!(
+                    "{found} line(s) match no MRZ format (TD1: 3×30, TD2/MRV-B/FRID: 2×36, TD3/MRV-A: 2×44)"
+                )
             }
             (CheckId::LineLength, Detail::Count { expected, found }, false) => {
                 format!("line has {found} characters, the format has {expected}")
@@ -229,32 +239,57 @@ impl Check {
             }
             (CheckId::DocumentCode, _, false) => "document code not allowed for this format".into(),
             (CheckId::Filler, _, false) => "fillers misplaced in the name field".into(),
-            (_, Detail::CheckDigit { expected: Some(e), found }, false) => {
+            (
+                _,
+                Detail::CheckDigit {
+                    expected: Some(e),
+                    found,
+                },
+                false,
+            ) => {
                 format!("{what} check digit is {found:?}, computed {e}")
             }
             (_, Detail::CheckDigit { expected: None, .. }, false) => {
                 format!("{what} check digit cannot be computed: invalid characters in the data")
             }
-            (_, Detail::EmptyField, true) => format!("{what} is empty and its check digit is a filler"),
+            (_, Detail::EmptyField, true) => {
+                format!("{what} is empty and its check digit is a filler")
+            }
             (_, Detail::LongDocumentNumberDeviation, true) => format!(
                 "{what} check digit holds only with the filler at position 15 counted (known issuer deviation from Doc 9303-5 §4.2.4)"
             ),
             (_, Detail::LongDocumentNumber, true) => {
-                format!("{what} check digit holds (long document number continued in the optional data)")
+                format!(
+                    "{what} check digit holds (long document number continued in the optional data)"
+                )
             }
             (CheckId::IssuingState | CheckId::Nationality, Detail::Code { code, kind }, ok) => {
-                let code = String::from_utf8_lossy(&code).trim_end_matches('<').to_owned();
-                let field = if self.id == CheckId::IssuingState { "issuing state" } else { "nationality" };
+                let code = String::from_utf8_lossy(&code)
+                    .trim_end_matches('<')
+                    .to_owned();
+                let field = if self.id == CheckId::IssuingState {
+                    "issuing state"
+                } else {
+                    "nationality"
+                };
                 match (kind, ok) {
                     (None, _) => format!("{field} code {code:?} is not an ISO 3166-1 or ICAO code"),
                     (Some(CodeKind::Iso3166), _) => format!("{field} code {code} (ISO 3166-1)"),
-                    (Some(CodeKind::Icao), _) => format!("{field} code {code} (ICAO Doc 9303-3 §5)"),
-                    (Some(CodeKind::Specimen), _) => format!("{field} code {code} is a specimen code"),
+                    (Some(CodeKind::Icao), _) => {
+                        format!("{field} code {code} (ICAO Doc 9303-3 §5)")
+                    }
+                    (Some(CodeKind::Specimen), _) => {
+                        format!("{field} code {code} is a specimen code")
+                    }
                 }
             }
             (CheckId::Sex, Detail::Char(c), false) => format!("sex {c:?} is not F, M or <"),
             (CheckId::BirthDate | CheckId::ExpiryDate, Detail::Date(p), false) => {
-                let field = if self.id == CheckId::BirthDate { "date of birth" } else { "date of expiry" };
+                let field = if self.id == CheckId::BirthDate {
+                    "date of birth"
+                } else {
+                    "date of expiry"
+                };
                 match p {
                     DateProblem::NotDigits => format!("{field} is not written in digits"),
                     DateProblem::Unknown => format!("{field} has unknown parts"),
@@ -266,8 +301,24 @@ impl Check {
             (CheckId::Expired, _, true) => "document not expired on the reference date".into(),
             (CheckId::Specimen, _, false) => "specimen document".into(),
             (CheckId::Specimen, _, true) => "not a specimen".into(),
-            (id, _, true) if id.category() == Category::CheckDigit => format!("{what} check digit holds"),
-            (_, _, true) => "ok".into(),
+            (id, _, true) if id.category() == Category::CheckDigit => {
+                format!("{what} check digit holds")
+            }
+            (CheckId::LineCount, _, true) => "line count fits the format".into(),
+            (CheckId::LineLength, _, true) => "line length fits the format".into(),
+            (CheckId::Charset, _, true) => "only MRZ characters".into(),
+            (CheckId::FieldFormat, _, true) => {
+                "letters and digits where the fields want them".into()
+            }
+            (CheckId::DocumentCode, _, true) => "document code allowed for this format".into(),
+            (CheckId::Filler, _, true) => "fillers well placed".into(),
+            (CheckId::Sex, Detail::Char(c), true) => format!("sex {c:?} is an ICAO value"),
+            (CheckId::BirthDate, _, true) => {
+                "date of birth is a calendar day (or unknown, as allowed)".into()
+            }
+            (CheckId::ExpiryDate, _, true) => "date of expiry is a calendar day".into(),
+            (CheckId::DateOrder, _, true) => "date of expiry is after the date of birth".into(),
+            (_, _, true) => "holds".into(),
             (id, _, false) => format!("{id} failed"),
         }
     }

@@ -48,6 +48,8 @@ impl Date {
 
     /// The date `days` after 1970-01-01 (H. Hinnant's `civil_from_days`).
     #[must_use]
+    // Day and month are in 1..=31 and 1..=12 by construction of the algorithm.
+    #[allow(clippy::cast_sign_loss)]
     pub fn from_days_since_epoch(days: i64) -> Self {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
@@ -58,7 +60,11 @@ impl Date {
         let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
         let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
         let year = yoe + era * 400 + i64::from(month <= 2);
-        Self { year: year as i32, month, day }
+        Self {
+            year: year as i32,
+            month,
+            day,
+        }
     }
 
     /// Days since 1970-01-01 (H. Hinnant's `days_from_civil`).
@@ -86,7 +92,11 @@ pub struct DateParseError(String);
 
 impl fmt::Display for DateParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid date {:?}: expected YYYY-MM-DD, a real calendar day", self.0)
+        write!(
+            f,
+            "invalid date {:?}: expected YYYY-MM-DD, a real calendar day",
+            self.0
+        )
     }
 }
 
@@ -98,17 +108,19 @@ impl FromStr for Date {
     /// Parses `YYYY-MM-DD`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || DateParseError(s.to_owned());
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        let bytes = s.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
             return Err(err());
         }
-        let num = |r: std::ops::Range<usize>| -> Option<u32> {
-            b[r].iter().try_fold(0u32, |acc, &c| {
-                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        let num = |range: std::ops::Range<usize>| -> Option<u16> {
+            bytes[range].iter().try_fold(0u16, |acc, &c| {
+                c.is_ascii_digit().then(|| acc * 10 + u16::from(c - b'0'))
             })
         };
-        let (y, m, d) = (num(0..4).ok_or_else(err)?, num(5..7).ok_or_else(err)?, num(8..10).ok_or_else(err)?);
-        Date::new(y as i32, m as u8, d as u8).ok_or_else(err)
+        let year = num(0..4).ok_or_else(err)?;
+        let month = num(5..7).ok_or_else(err)?;
+        let day = num(8..10).ok_or_else(err)?;
+        Date::new(i32::from(year), month as u8, day as u8).ok_or_else(err)
     }
 }
 
@@ -193,7 +205,12 @@ impl MrzDate {
         };
         let (yy, month, day) = (two(0), two(2), two(4));
         let year = yy.map(|yy| infer_century(yy, month, day, role, reference));
-        Self { raw: r, year, month, day }
+        Self {
+            raw: r,
+            year,
+            month,
+            day,
+        }
     }
 
     /// The six characters as written.
@@ -245,7 +262,9 @@ impl MrzDate {
     #[must_use]
     pub fn iso(&self) -> String {
         let part = |v: Option<u8>| v.map_or_else(|| "XX".to_owned(), |v| format!("{v:02}"));
-        let year = self.year.map_or_else(|| "XXXX".to_owned(), |y| format!("{y:04}"));
+        let year = self
+            .year
+            .map_or_else(|| "XXXX".to_owned(), |y| format!("{y:04}"));
         format!("{year}-{}-{}", part(self.month), part(self.day))
     }
 }
@@ -266,7 +285,13 @@ const FILLER_BYTE: u8 = b'<';
 
 /// The century for a two-digit year. Month and day, when known, refine the
 /// comparison with the reference date for past dates.
-fn infer_century(yy: u8, month: Option<u8>, day: Option<u8>, role: DateRole, reference: Date) -> i32 {
+fn infer_century(
+    yy: u8,
+    month: Option<u8>,
+    day: Option<u8>,
+    role: DateRole,
+    reference: Date,
+) -> i32 {
     let yy = i32::from(yy);
     let ref_year = reference.year();
     match role {
@@ -280,7 +305,11 @@ fn infer_century(yy: u8, month: Option<u8>, day: Option<u8>, role: DateRole, ref
                     (month.unwrap_or(1), day.unwrap_or(1)) > (reference.month(), reference.day())
                 }
             };
-            if after_reference { candidate - 100 } else { candidate }
+            if after_reference {
+                candidate - 100
+            } else {
+                candidate
+            }
         }
         DateRole::Expiry => {
             // The year congruent to yy mod 100 in [ref-50, ref+49].
@@ -306,13 +335,23 @@ mod tests {
             assert!(Date::new(date.year(), date.month(), date.day()).is_some());
         }
         assert_eq!(Date::from_days_since_epoch(0), d("1970-01-01"));
-        assert_eq!(d("2000-03-01").days_since_epoch() - d("2000-02-28").days_since_epoch(), 2);
+        assert_eq!(
+            d("2000-03-01").days_since_epoch() - d("2000-02-28").days_since_epoch(),
+            2
+        );
     }
 
     #[test]
     fn parse_iso_dates() {
         assert_eq!(d("2026-11-23").to_string(), "2026-11-23");
-        for bad in ["2026-02-30", "2026-13-01", "26-11-23", "2026/11/23", "", "2026-1-023"] {
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "26-11-23",
+            "2026/11/23",
+            "",
+            "2026-1-023",
+        ] {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
         assert!("2024-02-29".parse::<Date>().is_ok());
@@ -343,7 +382,9 @@ mod tests {
     #[test]
     fn problems() {
         let r = d("2026-11-23");
-        let p = |raw: &str, unknown| MrzDate::from_mrz(raw.as_bytes(), DateRole::Past, r).problem(unknown);
+        let p = |raw: &str, unknown| {
+            MrzDate::from_mrz(raw.as_bytes(), DateRole::Past, r).problem(unknown)
+        };
         assert_eq!(p("740812", false), None);
         assert_eq!(p("741312", false), Some(DateProblem::Impossible));
         assert_eq!(p("740230", false), Some(DateProblem::Impossible));

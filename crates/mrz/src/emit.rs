@@ -72,7 +72,10 @@ impl fmt::Display for FormatError {
             FormatError::TooLong { field, max, got } => {
                 write!(f, "{field} has {got} characters, the MRZ field holds {max}")
             }
-            FormatError::BadCode { field } => write!(f, "{field} must be letters (1-3, or 1-2 for a document code)"),
+            FormatError::BadCode { field } => write!(
+                f,
+                "{field} must be letters (1-3, or 1-2 for a document code)"
+            ),
             FormatError::MissingDate { field } => write!(f, "{field} is required for this format"),
             FormatError::BadSex(c) => write!(f, "sex {c:?} must be M, F, X or <"),
         }
@@ -87,7 +90,11 @@ fn mrz_text(s: &str) -> String {
     s.chars()
         .map(|c| {
             let c = c.to_ascii_uppercase();
-            if c.is_ascii_uppercase() || c.is_ascii_digit() { c } else { '<' }
+            if c.is_ascii_uppercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '<'
+            }
         })
         .collect()
 }
@@ -101,7 +108,17 @@ fn code(s: &str, field: &'static str, max: usize) -> Result<String, FormatError>
 }
 
 fn yymmdd(d: Option<Date>) -> String {
-    d.map_or_else(|| "<<<<<<".to_owned(), |d| format!("{:02}{:02}{:02}", d.year().rem_euclid(100), d.month(), d.day()))
+    d.map_or_else(
+        || "<<<<<<".to_owned(),
+        |d| {
+            format!(
+                "{:02}{:02}{:02}",
+                d.year().rem_euclid(100),
+                d.month(),
+                d.day()
+            )
+        },
+    )
 }
 
 fn put(line: &mut [u8], start: usize, text: &str) {
@@ -121,7 +138,11 @@ fn digit(data: &[u8]) -> u8 {
 pub fn name_field(primary: &str, secondary: &str, width: usize) -> String {
     let p = transliterate(primary);
     let s = transliterate(secondary);
-    let full = if s.is_empty() { p.clone() } else { format!("{p}<<{s}") };
+    let full = if s.is_empty() {
+        p.clone()
+    } else {
+        format!("{p}<<{s}")
+    };
     let mut out = full.clone();
     if full.len() > width {
         if s.is_empty() || p.len() + 3 <= width {
@@ -200,14 +221,26 @@ pub fn format_mrz(input: &MrzInput) -> Result<Vec<String>, FormatError> {
 
     match layout.name {
         NameLayout::Icao(run) => {
-            let f = name_field(&input.primary_identifier, &input.secondary_identifier, run.len as usize);
+            let f = name_field(
+                &input.primary_identifier,
+                &input.secondary_identifier,
+                run.len as usize,
+            );
             put(&mut lines[run.line as usize], run.start as usize, &f);
         }
         NameLayout::French { surname, given } => {
             let s = name_field(&input.primary_identifier, "", surname.len as usize);
-            put(&mut lines[surname.line as usize], surname.start as usize, &s);
+            put(
+                &mut lines[surname.line as usize],
+                surname.start as usize,
+                &s,
+            );
             // Given names are separated by `<<` on the card.
-            let names: Vec<String> = input.secondary_identifier.split_whitespace().map(transliterate).collect();
+            let names: Vec<String> = input
+                .secondary_identifier
+                .split_whitespace()
+                .map(transliterate)
+                .collect();
             let mut g = names.join("<<");
             g.truncate(given.len as usize);
             put(&mut lines[given.line as usize], given.start as usize, &g);
@@ -219,11 +252,14 @@ pub fn format_mrz(input: &MrzInput) -> Result<Vec<String>, FormatError> {
     let dn = layout.document_number;
     let mut optional = mrz_text(&input.optional_data);
     if number.len() > dn.len as usize {
-        let opt = layout.optional.filter(|_| layout.long_document_number).ok_or(FormatError::TooLong {
-            field: "document number",
-            max: dn.len as usize,
-            got: number.len(),
-        })?;
+        let opt = layout
+            .optional
+            .filter(|_| layout.long_document_number)
+            .ok_or(FormatError::TooLong {
+                field: "document number",
+                max: dn.len as usize,
+                got: number.len(),
+            })?;
         let (head, rest) = number.split_at(dn.len as usize);
         let cd = digit(number.as_bytes()) as char;
         let mut carried = format!("{rest}{cd}");
@@ -232,7 +268,11 @@ pub fn format_mrz(input: &MrzInput) -> Result<Vec<String>, FormatError> {
             carried.push_str(&optional);
         }
         if carried.len() > opt.len as usize {
-            return Err(FormatError::TooLong { field: "document number and optional data", max: opt.len as usize, got: carried.len() });
+            return Err(FormatError::TooLong {
+                field: "document number and optional data",
+                max: opt.len as usize,
+                got: carried.len(),
+            });
         }
         put(&mut lines[dn.line as usize], dn.start as usize, head);
         optional = carried;
@@ -252,37 +292,56 @@ pub fn format_mrz(input: &MrzInput) -> Result<Vec<String>, FormatError> {
     let bd = layout.birth_date;
     let birth = yymmdd(input.birth_date);
     put(&mut lines[bd.line as usize], bd.start as usize, &birth);
-    lines[layout.birth_date_cd.line as usize][layout.birth_date_cd.col as usize] = digit(birth.as_bytes());
+    lines[layout.birth_date_cd.line as usize][layout.birth_date_cd.col as usize] =
+        digit(birth.as_bytes());
     lines[layout.sex.line as usize][layout.sex.col as usize] = sex as u8;
     if let Some((run, cd)) = layout.expiry_date {
-        let exp = yymmdd(Some(input.expiry_date.ok_or(FormatError::MissingDate { field: "date of expiry" })?));
+        let exp = yymmdd(Some(input.expiry_date.ok_or(FormatError::MissingDate {
+            field: "date of expiry",
+        })?));
         put(&mut lines[run.line as usize], run.start as usize, &exp);
         lines[cd.line as usize][cd.col as usize] = digit(exp.as_bytes());
     }
     if let Some(run) = layout.optional {
         if optional.len() > run.len as usize {
-            return Err(FormatError::TooLong { field: "optional data", max: run.len as usize, got: optional.len() });
+            return Err(FormatError::TooLong {
+                field: "optional data",
+                max: run.len as usize,
+                got: optional.len(),
+            });
         }
         put(&mut lines[run.line as usize], run.start as usize, &optional);
         if let Some(cd) = layout.optional_cd {
             // Doc 9303-4 §4.2.2.2: an empty personal number may carry '<'.
             let field = &lines[run.line as usize][run.range()];
-            lines[cd.line as usize][cd.col as usize] =
-                if field.iter().all(|&c| c == FILLER) { FILLER } else { digit(field) };
+            lines[cd.line as usize][cd.col as usize] = if field.iter().all(|&c| c == FILLER) {
+                FILLER
+            } else {
+                digit(field)
+            };
         }
     }
     if let Some(run) = layout.optional_2 {
         let o2 = mrz_text(&input.optional_data_2);
         if o2.len() > run.len as usize {
-            return Err(FormatError::TooLong { field: "optional data 2", max: run.len as usize, got: o2.len() });
+            return Err(FormatError::TooLong {
+                field: "optional data 2",
+                max: run.len as usize,
+                got: o2.len(),
+            });
         }
         put(&mut lines[run.line as usize], run.start as usize, &o2);
     }
     if let Some((cd, runs)) = layout.composite {
-        let value = charset::check_digit_of_parts(runs.iter().map(|r| &lines[r.line as usize][r.range()])).unwrap_or(0);
+        let value =
+            charset::check_digit_of_parts(runs.iter().map(|r| &lines[r.line as usize][r.range()]))
+                .unwrap_or(0);
         lines[cd.line as usize][cd.col as usize] = b'0' + value;
     }
-    Ok(lines.into_iter().map(|l| String::from_utf8(l).unwrap_or_default()).collect())
+    Ok(lines
+        .into_iter()
+        .map(|l| String::from_utf8(l).unwrap_or_default())
+        .collect())
 }
 
 #[cfg(test)]
@@ -297,10 +356,23 @@ mod tests {
             "NILAVADHANANANDA<<CHAYAPA<DEJTHAMRONG<K"
         );
         // Doc 9303-5 §4.2.3.4 (TD1, 30 positions).
-        assert_eq!(name_field("Vilarchao Fernandez", "Jose Ramon", 30), "VILARCHAO<FERNANDEZ<<JOSE<RAMO");
-        assert_eq!(name_field("Van Der Muellen", "Martin", 30), "VAN<DER<MUELLEN<<MARTIN<<<<<<<");
-        assert_eq!(name_field("Arkfreith", "", 30), "ARKFREITH<<<<<<<<<<<<<<<<<<<<<");
-        let long = name_field("Bennelong Wooloomooloo Warrandyte Warnambool", "Dingo Potoroo", 30);
+        assert_eq!(
+            name_field("Vilarchao Fernandez", "Jose Ramon", 30),
+            "VILARCHAO<FERNANDEZ<<JOSE<RAMO"
+        );
+        assert_eq!(
+            name_field("Van Der Muellen", "Martin", 30),
+            "VAN<DER<MUELLEN<<MARTIN<<<<<<<"
+        );
+        assert_eq!(
+            name_field("Arkfreith", "", 30),
+            "ARKFREITH<<<<<<<<<<<<<<<<<<<<<"
+        );
+        let long = name_field(
+            "Bennelong Wooloomooloo Warrandyte Warnambool",
+            "Dingo Potoroo",
+            30,
+        );
         assert_eq!(long.len(), 30);
         assert!(long.ends_with("<<D"), "{long}");
     }

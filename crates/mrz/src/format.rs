@@ -27,8 +27,14 @@ pub enum Format {
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 6] =
-        [Format::Td1, Format::Td2, Format::Td3, Format::MrvA, Format::MrvB, Format::FrenchId];
+    pub const ALL: [Format; 6] = [
+        Format::Td1,
+        Format::Td2,
+        Format::Td3,
+        Format::MrvA,
+        Format::MrvB,
+        Format::FrenchId,
+    ];
 
     /// The name used in reports and templates: `TD1`, `TD2`, `TD3`, `MRVA`,
     /// `MRVB`, `FRID`.
@@ -182,7 +188,10 @@ static TD3: Layout = Layout {
     optional_cd: Some(at(1, 42)),
     optional_2: None,
     // Positions 1-10, 14-20, 22-43 of the lower line.
-    composite: Some((at(1, 43), &[Run::new(1, 0, 10), Run::new(1, 13, 7), Run::new(1, 21, 22)])),
+    composite: Some((
+        at(1, 43),
+        &[Run::new(1, 0, 10), Run::new(1, 13, 7), Run::new(1, 21, 22)],
+    )),
 };
 
 /// Doc 9303-7 §4.2.2: MRV-A. No composite check digit.
@@ -227,7 +236,10 @@ static TD2: Layout = Layout {
     optional_cd: None,
     optional_2: None,
     // Positions 1-10, 14-20, 22-35 of the lower line.
-    composite: Some((at(1, 35), &[Run::new(1, 0, 10), Run::new(1, 13, 7), Run::new(1, 21, 14)])),
+    composite: Some((
+        at(1, 35),
+        &[Run::new(1, 0, 10), Run::new(1, 13, 7), Run::new(1, 21, 14)],
+    )),
 };
 
 /// Doc 9303-7 §4.2.2: MRV-B. No composite check digit.
@@ -274,7 +286,12 @@ static TD1: Layout = Layout {
     // Upper line 6-30; middle line 1-7, 9-15, 19-29.
     composite: Some((
         at(1, 29),
-        &[Run::new(0, 5, 25), Run::new(1, 0, 7), Run::new(1, 8, 7), Run::new(1, 18, 11)],
+        &[
+            Run::new(0, 5, 25),
+            Run::new(1, 0, 7),
+            Run::new(1, 8, 7),
+            Run::new(1, 18, 11),
+        ],
     )),
 };
 
@@ -290,7 +307,10 @@ static FRENCH_ID: Layout = Layout {
     len: 36,
     document_code: Run::new(0, 0, 2),
     issuing_state: Run::new(0, 2, 3),
-    name: NameLayout::French { surname: Run::new(0, 5, 25), given: Run::new(1, 13, 14) },
+    name: NameLayout::French {
+        surname: Run::new(0, 5, 25),
+        given: Run::new(1, 13, 14),
+    },
     document_number: Run::new(1, 0, 12),
     document_number_cd: at(1, 12),
     long_document_number: false,
@@ -344,7 +364,10 @@ mod tests {
             l.optional.into_iter().for_each(&mut mark);
             l.optional_cd.map(one).into_iter().for_each(&mut mark);
             l.optional_2.into_iter().for_each(&mut mark);
-            l.composite.map(|(a, _)| one(a)).into_iter().for_each(&mut mark);
+            l.composite
+                .map(|(a, _)| one(a))
+                .into_iter()
+                .for_each(&mut mark);
             // Every position of every line belongs to exactly one field.
             for (i, line) in used.iter().enumerate() {
                 for (c, &n) in line.iter().enumerate() {

@@ -43,5 +43,8 @@ pub use date::{Date, DateParseError, DateProblem, DateRole, MrzDate, is_leap_yea
 pub use emit::{FormatError, MrzInput, format_mrz, name_field};
 pub use format::Format;
 pub use parse::{Fields, Mrz, Sex, parse, parse_lines};
-pub use repair::{Candidate, MAX_TEXT_SUBSTITUTIONS, Repair, Substitution, candidates_from_text, repair, repair_text};
+pub use repair::{
+    Candidate, MAX_TEXT_SUBSTITUTIONS, Repair, Substitution, candidates_from_text, repair,
+    repair_text,
+};
 pub use translit::transliterate;

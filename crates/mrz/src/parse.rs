@@ -16,7 +16,11 @@ const NON_ASCII: u8 = b'?';
 
 /// Sex as written in the MRZ (Doc 9303-3; `<` means unspecified).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Sex {
     /// `M`.
     Male,
@@ -106,7 +110,10 @@ impl Mrz {
     #[must_use]
     pub fn is_valid(&self) -> bool {
         self.format.is_some()
-            && self.checks.iter().all(|c| c.ok || c.id.category() == Category::Status)
+            && self
+                .checks
+                .iter()
+                .all(|c| c.ok || c.id.category() == Category::Status)
     }
 
     /// Whether the document had expired on the reference date; `None` when
@@ -155,10 +162,14 @@ impl Mrz {
 /// ```
 #[must_use]
 pub fn parse(text: &str, reference: Date) -> Mrz {
-    let mut lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let mut lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let single;
-    if let [one] = lines[..] {
-        if one.is_ascii() {
+    if let [one] = lines[..]
+        && one.is_ascii() {
             let n = match one.len() {
                 90 => 30,
                 88 => 44,
@@ -170,7 +181,6 @@ pub fn parse(text: &str, reference: Date) -> Mrz {
                 lines = single.iter().copied().filter(|l| !l.is_empty()).collect();
             }
         }
-    }
     parse_lines(&lines, reference)
 }
 
@@ -207,7 +217,13 @@ pub fn parse_lines<S: AsRef<str>>(lines: &[S], reference: Date) -> Mrz {
         };
     };
     let (fields, checks) = read(format.layout(), &trimmed, &buf, &lens, reference);
-    Mrz { format: Some(format), lines: owned, fields: Some(fields), checks, reference_date: reference }
+    Mrz {
+        format: Some(format),
+        lines: owned,
+        fields: Some(fields),
+        checks,
+        reference_date: reference,
+    }
 }
 
 /// Decides the format from the line count, lengths and document code.
@@ -271,12 +287,20 @@ impl<'a> Reader<'a> {
     }
 
     fn push(&mut self, id: CheckId, ok: bool, span: Option<Span>, detail: Detail) {
-        self.checks.push(Check { id, ok, span, detail });
+        self.checks.push(Check {
+            id,
+            ok,
+            span,
+            detail,
+        });
     }
 
     /// The original character at a position (for messages).
     fn original(&self, line: usize, col: usize) -> char {
-        self.lines.get(line).and_then(|l| l.chars().nth(col)).unwrap_or('<')
+        self.lines
+            .get(line)
+            .and_then(|l| l.chars().nth(col))
+            .unwrap_or('<')
     }
 
     /// A field must hold only letters (or digits) and fillers; one check per
@@ -284,9 +308,17 @@ impl<'a> Reader<'a> {
     /// the charset check.
     fn field_format(&mut self, r: Run, allowed: fn(u8) -> bool) {
         let data = self.run(r);
-        if let Some(p) = data.iter().position(|&c| charset::is_mrz_char(c) && !allowed(c)) {
+        if let Some(p) = data
+            .iter()
+            .position(|&c| charset::is_mrz_char(c) && !allowed(c))
+        {
             let c = data[p] as char;
-            self.push(CheckId::FieldFormat, false, Some(Span::cols(r.line, r.start as usize, r.len as usize)), Detail::Char(c));
+            self.push(
+                CheckId::FieldFormat,
+                false,
+                Some(Span::cols(r.line, r.start as usize, r.len as usize)),
+                Detail::Char(c),
+            );
         }
     }
 
@@ -294,7 +326,11 @@ impl<'a> Reader<'a> {
         let expected = charset::check_digit_of_parts(parts.iter().copied());
         let found = self.at(cd);
         let ok = expected.is_some_and(|e| found == b'0' + e);
-        let found = if found == NON_ASCII { self.original(cd.line as usize, cd.col as usize) } else { found as char };
+        let found = if found == NON_ASCII {
+            self.original(cd.line as usize, cd.col as usize)
+        } else {
+            found as char
+        };
         self.push(id, ok, Some(span), Detail::CheckDigit { expected, found });
         ok
     }
@@ -306,7 +342,12 @@ impl<'a> Reader<'a> {
         for (d, s) in code.iter_mut().zip(self.run(r)) {
             *d = *s;
         }
-        self.push(id, kind.is_some(), Some(Span::cols(r.line, r.start as usize, r.len as usize)), Detail::Code { code, kind });
+        self.push(
+            id,
+            kind.is_some(),
+            Some(Span::cols(r.line, r.start as usize, r.len as usize)),
+            Detail::Code { code, kind },
+        );
         (text, kind)
     }
 }
@@ -326,17 +367,37 @@ fn read(
     lens: &[usize; 3],
     reference: Date,
 ) -> (Fields, Vec<Check>) {
-    let mut r = Reader { buf, lines, checks: Vec::with_capacity(24) };
+    let mut r = Reader {
+        buf,
+        lines,
+        checks: Vec::with_capacity(24),
+    };
     let len = layout.len as usize;
 
     // Structure: line count, lengths, character set (Doc 9303-3 §4.3).
     if lines.len() != layout.lines as usize {
-        r.push(CheckId::LineCount, false, None, Detail::Count { expected: layout.lines, found: lines.len() as u8 });
+        r.push(
+            CheckId::LineCount,
+            false,
+            None,
+            Detail::Count {
+                expected: layout.lines,
+                found: lines.len() as u8,
+            },
+        );
     }
     for (i, &n) in lens.iter().enumerate().take(layout.lines as usize) {
         if n != len {
             let found = u8::try_from(n).unwrap_or(u8::MAX);
-            r.push(CheckId::LineLength, false, Some(Span::cols(i as u8, n.min(len), len.abs_diff(n))), Detail::Count { expected: layout.len, found });
+            r.push(
+                CheckId::LineLength,
+                false,
+                Some(Span::cols(i as u8, n.min(len), len.abs_diff(n))),
+                Detail::Count {
+                    expected: layout.len,
+                    found,
+                },
+            );
         }
         let line = &buf[i][..len];
         let mut col = 0;
@@ -350,7 +411,12 @@ fn read(
                 col += 1;
             }
             let c = r.original(i, start);
-            r.push(CheckId::Charset, false, Some(Span::cols(i as u8, start, col - start)), Detail::Char(c));
+            r.push(
+                CheckId::Charset,
+                false,
+                Some(Span::cols(i as u8, start, col - start)),
+                Detail::Char(c),
+            );
         }
     }
 
@@ -373,7 +439,12 @@ fn read(
         Format::FrenchId => code == b"ID",
     };
     let dc = layout.document_code;
-    r.push(CheckId::DocumentCode, code_ok, Some(Span::cols(dc.line, dc.start as usize, 2)), Detail::None);
+    r.push(
+        CheckId::DocumentCode,
+        code_ok,
+        Some(Span::cols(dc.line, dc.start as usize, 2)),
+        Detail::None,
+    );
     let document_code = trim_fillers(code).to_owned();
 
     // Issuing state.
@@ -386,7 +457,12 @@ fn read(
             r.field_format(run, is_alpha_or_filler);
             let name = read_icao_name(r.run(run));
             if !name.fillers_ok {
-                r.push(CheckId::Filler, false, Some(Span::cols(run.line, run.start as usize, run.len as usize)), Detail::None);
+                r.push(
+                    CheckId::Filler,
+                    false,
+                    Some(Span::cols(run.line, run.start as usize, run.len as usize)),
+                    Detail::None,
+                );
             }
             (name.primary, name.secondary, name.truncated)
         }
@@ -416,7 +492,12 @@ fn read(
     let mut optional_skip = 0usize; // characters of the optional data used by a long number
     let long = layout.long_document_number
         && r.at(cd_at) == FILLER
-        && layout.optional.is_some_and(|o| r.at(At { line: o.line, col: o.start }) != FILLER);
+        && layout.optional.is_some_and(|o| {
+            r.at(At {
+                line: o.line,
+                col: o.start,
+            }) != FILLER
+        });
     if long {
         // Doc 9303-5 §4.2.4: 9 principal characters, '<' instead of the check
         // digit, the rest at the start of the optional data, then the check
@@ -425,10 +506,18 @@ fn read(
         let data = r.run(opt);
         let run_len = data.iter().position(|&c| c == FILLER).unwrap_or(data.len());
         let rest = &data[..run_len.saturating_sub(1)];
-        let cd = At { line: opt.line, col: opt.start + run_len.saturating_sub(1) as u8 };
+        let cd = At {
+            line: opt.line,
+            col: opt.start + run_len.saturating_sub(1) as u8,
+        };
         document_number.push_str(ascii(rest));
         let span = Span::cols(dn.line, dn.start as usize, (cd.col - dn.start) as usize + 1);
-        let ok = r.check_digit(CheckId::DocumentNumberCheckDigit, &[dn_data, rest], cd, span);
+        let ok = r.check_digit(
+            CheckId::DocumentNumberCheckDigit,
+            &[dn_data, rest],
+            cd,
+            span,
+        );
         if let Some(last) = r.checks.last_mut() {
             if ok {
                 last.detail = Detail::LongDocumentNumber;
@@ -437,7 +526,9 @@ fn read(
                 // the filler of position 15 included; 9303-5 §4.2.4 excludes it.
                 // A known deviation, accepted and named (Doc 9303-3 §7).
                 let with_filler = &r.buf[dn.line as usize][dn.start as usize..cd.col as usize];
-                if charset::check_digit(with_filler).is_some_and(|e| r.buf[cd.line as usize][cd.col as usize] == b'0' + e) {
+                if charset::check_digit(with_filler)
+                    .is_some_and(|e| r.buf[cd.line as usize][cd.col as usize] == b'0' + e)
+                {
                     last.ok = true;
                     last.detail = Detail::LongDocumentNumberDeviation;
                 }
@@ -460,15 +551,29 @@ fn read(
     r.field_format(bd, is_digit_or_filler);
     let birth_date = MrzDate::from_mrz(r.run(bd), DateRole::Past, reference);
     let bd_span = Span::cols(bd.line, bd.start as usize, bd.len as usize + 1);
-    r.check_digit(CheckId::BirthDateCheckDigit, &[r.run(bd)], layout.birth_date_cd, bd_span);
+    r.check_digit(
+        CheckId::BirthDateCheckDigit,
+        &[r.run(bd)],
+        layout.birth_date_cd,
+        bd_span,
+    );
     push_date_problem(&mut r, CheckId::BirthDate, &birth_date, true, bd);
 
     // Sex.
     let sex_c = r.at(layout.sex);
     let sex = Sex::from_mrz(sex_c);
     let sex_span = Span::cols(layout.sex.line, layout.sex.col as usize, 1);
-    let sex_char = if sex_c == NON_ASCII { r.original(layout.sex.line as usize, layout.sex.col as usize) } else { sex_c as char };
-    r.push(CheckId::Sex, sex != Sex::Invalid, Some(sex_span), Detail::Char(sex_char));
+    let sex_char = if sex_c == NON_ASCII {
+        r.original(layout.sex.line as usize, layout.sex.col as usize)
+    } else {
+        sex_c as char
+    };
+    r.push(
+        CheckId::Sex,
+        sex != Sex::Invalid,
+        Some(sex_span),
+        Detail::Char(sex_char),
+    );
 
     // Date of expiry.
     let expiry_date = layout.expiry_date.map(|(run, cd)| {
@@ -485,11 +590,16 @@ fn read(
     let mut optional_data = String::new();
     if let Some(opt) = layout.optional {
         let data = r.run(opt);
-        optional_data = trim_fillers(&data[optional_skip.min(data.len())..]).to_owned();
+        trim_fillers(&data[optional_skip.min(data.len())..]).clone_into(&mut optional_data);
         if let Some(cd) = layout.optional_cd {
             let span = Span::cols(opt.line, opt.start as usize, opt.len as usize + 1);
             if data.iter().all(|&c| c == FILLER) && r.at(cd) == FILLER {
-                r.push(CheckId::OptionalDataCheckDigit, true, Some(span), Detail::EmptyField);
+                r.push(
+                    CheckId::OptionalDataCheckDigit,
+                    true,
+                    Some(span),
+                    Detail::EmptyField,
+                );
             } else {
                 r.check_digit(CheckId::OptionalDataCheckDigit, &[data], cd, span);
             }
@@ -518,8 +628,13 @@ fn read(
 
     // Specimen: ICAO's Utopia, or a name written SPECIMEN.
     let specimen = issuing_kind == Some(CodeKind::Specimen)
-        || nationality.as_ref().is_some_and(|(_, k)| *k == Some(CodeKind::Specimen))
-        || primary.split(' ').chain(secondary.split(' ')).any(|w| w == "SPECIMEN");
+        || nationality
+            .as_ref()
+            .is_some_and(|(_, k)| *k == Some(CodeKind::Specimen))
+        || primary
+            .split(' ')
+            .chain(secondary.split(' '))
+            .any(|w| w == "SPECIMEN");
     r.push(CheckId::Specimen, !specimen, None, Detail::None);
 
     let checks = r.checks;
@@ -597,23 +712,61 @@ mod tests {
 
     fn failed(lines: &[&str]) -> Vec<&'static str> {
         let mrz = parse_lines(lines, reference());
-        mrz.failures().filter(|c| c.id.category() != Category::Status).map(|c| c.id.as_str()).collect()
+        mrz.failures()
+            .filter(|c| c.id.category() != Category::Status)
+            .map(|c| c.id.as_str())
+            .collect()
     }
 
     #[test]
     fn icao_specimens_are_valid() {
         // Doc 9303-4 Appendix A (TD3), -5 (TD1), -6 (TD2), -7 (MRV-A, MRV-B).
         let cases: [(&[&str], Format); 5] = [
-            (&["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"], Format::Td3),
-            (&["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"], Format::Td1),
-            (&["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"], Format::Td2),
-            (&["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L8988901C4XXX4009078F96121096ZE184226B<<<<<<"], Format::MrvA),
-            (&["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "L8988901C4XXX4009078F9612109<<<<<<<<"], Format::MrvB),
+            (
+                &[
+                    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+                ],
+                Format::Td3,
+            ),
+            (
+                &[
+                    "I<UTOD231458907<<<<<<<<<<<<<<<",
+                    "7408122F1204159UTO<<<<<<<<<<<6",
+                    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+                ],
+                Format::Td1,
+            ),
+            (
+                &[
+                    "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+                    "D231458907UTO7408122F1204159<<<<<<<6",
+                ],
+                Format::Td2,
+            ),
+            (
+                &[
+                    "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                    "L8988901C4XXX4009078F96121096ZE184226B<<<<<<",
+                ],
+                Format::MrvA,
+            ),
+            (
+                &[
+                    "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+                    "L8988901C4XXX4009078F9612109<<<<<<<<",
+                ],
+                Format::MrvB,
+            ),
         ];
         for (lines, format) in cases {
             let mrz = parse_lines(lines, reference());
             assert_eq!(mrz.format, Some(format));
-            assert!(mrz.is_valid(), "{format}: {:?}", mrz.failures().collect::<Vec<_>>());
+            assert!(
+                mrz.is_valid(),
+                "{format}: {:?}",
+                mrz.failures().collect::<Vec<_>>()
+            );
             assert!(mrz.is_specimen(), "{format}");
             let f = mrz.fields.expect("fields");
             assert_eq!(f.primary_identifier, "ERIKSSON");
@@ -625,23 +778,53 @@ mod tests {
     #[test]
     fn wrong_check_digit_is_located() {
         let mrz = parse_lines(
-            &["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408123F1204159ZE184226B<<<<<10"],
+            &[
+                "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                "L898902C36UTO7408123F1204159ZE184226B<<<<<10",
+            ],
             reference(),
         );
         assert!(!mrz.is_valid());
-        let fails: Vec<_> = mrz.failures().filter(|c| c.id.category() == Category::CheckDigit).collect();
+        let fails: Vec<_> = mrz
+            .failures()
+            .filter(|c| c.id.category() == Category::CheckDigit)
+            .collect();
         assert_eq!(fails.len(), 2, "{fails:?}");
         assert_eq!(fails[0].id, CheckId::BirthDateCheckDigit);
-        assert_eq!(fails[0].span, Some(Span { line: 2, start: 14, end: 20 }));
-        assert_eq!(fails[0].detail, Detail::CheckDigit { expected: Some(2), found: '3' });
+        assert_eq!(
+            fails[0].span,
+            Some(Span {
+                line: 2,
+                start: 14,
+                end: 20
+            })
+        );
+        assert_eq!(
+            fails[0].detail,
+            Detail::CheckDigit {
+                expected: Some(2),
+                found: '3'
+            }
+        );
         assert_eq!(fails[1].id, CheckId::CompositeCheckDigit);
-        assert_eq!(fails[1].span, Some(Span { line: 2, start: 44, end: 44 }));
+        assert_eq!(
+            fails[1].span,
+            Some(Span {
+                line: 2,
+                start: 44,
+                end: 44
+            })
+        );
     }
 
     #[test]
     fn td1_long_document_number() {
         // Doc 9303-5 §4.2.2 note j: D23145890734, check digit 9.
-        let lines = ["I<UTOD23145890<7349<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
+        let lines = [
+            "I<UTOD23145890<7349<<<<<<<<<<<",
+            "7408122F1204159UTO<<<<<<<<<<<6",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        ];
         let mrz = parse_lines(&lines, reference());
         let f = mrz.fields.as_ref().expect("fields");
         assert_eq!(f.document_number, "D23145890734");
@@ -654,35 +837,82 @@ mod tests {
     #[test]
     fn empty_personal_number_check_digit_may_be_filler_or_zero() {
         let base = "L898902C36UTO7408122F1204159";
-        for (tail, ok) in [("<<<<<<<<<<<<<<<", true), ("<<<<<<<<<<<<<<0", true), ("<<<<<<<<<<<<<<1", false)] {
+        for (tail, ok) in [
+            ("<<<<<<<<<<<<<<<", true),
+            ("<<<<<<<<<<<<<<0", true),
+            ("<<<<<<<<<<<<<<1", false),
+        ] {
             let l2 = format!("{base}{tail}");
-            let composite = charset::check_digit_of_parts([&l2.as_bytes()[0..10], &l2.as_bytes()[13..20], &l2.as_bytes()[21..43]]).expect("cd");
+            let composite = charset::check_digit_of_parts([
+                &l2.as_bytes()[0..10],
+                &l2.as_bytes()[13..20],
+                &l2.as_bytes()[21..43],
+            ])
+            .expect("cd");
             let l2 = format!("{l2}{composite}");
-            let mrz = parse_lines(&["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", l2.as_str()], reference());
-            assert_eq!(mrz.check(CheckId::OptionalDataCheckDigit).map(|c| c.ok), Some(ok), "{l2}");
+            let mrz = parse_lines(
+                &["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", l2.as_str()],
+                reference(),
+            );
+            assert_eq!(
+                mrz.check(CheckId::OptionalDataCheckDigit).map(|c| c.ok),
+                Some(ok),
+                "{l2}"
+            );
         }
     }
 
     #[test]
     fn structure_failures() {
         assert_eq!(failed(&["P<UTO"]), ["structure.line_count"]);
-        assert!(failed(&["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]).contains(&"structure.line_length"));
-        let f = failed(&["P<UTOERIKSSON<<ANNA<MARiA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]);
+        assert!(
+            failed(&[
+                "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<",
+                "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+            ])
+            .contains(&"structure.line_length")
+        );
+        let f = failed(&[
+            "P<UTOERIKSSON<<ANNA<MARiA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ]);
         assert_eq!(f, ["structure.charset"]);
-        let f = failed(&["P<UTOERIKSSON<<ANNA<MAR1A<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]);
+        let f = failed(&[
+            "P<UTOERIKSSON<<ANNA<MAR1A<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ]);
         assert_eq!(f, ["structure.field_format"]);
-        let f = failed(&["P<UTOERIKSSON<<ANNA<<<<<<<<<<<<<<<<<<<<MARIA", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]);
+        let f = failed(&[
+            "P<UTOERIKSSON<<ANNA<<<<<<<<<<<<<<<<<<<<MARIA",
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ]);
         assert_eq!(f, ["structure.filler"]);
-        let f = failed(&["X<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]);
+        let f = failed(&[
+            "X<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ]);
         assert_eq!(f, ["structure.document_code"]);
     }
 
     #[test]
     fn non_ascii_keeps_columns() {
-        let mrz = parse_lines(&["P<UTOERIKSSÖN<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"], reference());
+        let mrz = parse_lines(
+            &[
+                "P<UTOERIKSSÖN<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+            ],
+            reference(),
+        );
         let c = mrz.failures().next().expect("a failure");
         assert_eq!(c.id, CheckId::Charset);
-        assert_eq!(c.span, Some(Span { line: 1, start: 12, end: 12 }));
+        assert_eq!(
+            c.span,
+            Some(Span {
+                line: 1,
+                start: 12,
+                end: 12
+            })
+        );
         assert_eq!(c.detail, Detail::Char('Ö'));
     }
 
@@ -698,7 +928,13 @@ mod tests {
 
     #[test]
     fn french_id_card() {
-        let mrz = parse_lines(&["IDFRATEST<NAME<<<<<<<<<<<<<<<<0CHE02", "1710GVA123451ROBERTA<<<<<<<9112311F2"], reference());
+        let mrz = parse_lines(
+            &[
+                "IDFRATEST<NAME<<<<<<<<<<<<<<<<0CHE02",
+                "1710GVA123451ROBERTA<<<<<<<9112311F2",
+            ],
+            reference(),
+        );
         assert_eq!(mrz.format, Some(Format::FrenchId));
         assert!(mrz.is_valid(), "{:?}", mrz.failures().collect::<Vec<_>>());
         let f = mrz.fields.expect("fields");

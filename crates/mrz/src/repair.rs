@@ -157,7 +157,11 @@ fn classes(layout: &Layout) -> Vec<Vec<Class>> {
             cls[r.line as usize][col] = c;
         }
     };
-    let one = |a: At| Run { line: a.line, start: a.col, len: 1 };
+    let one = |a: At| Run {
+        line: a.line,
+        start: a.col,
+        len: 1,
+    };
     set(layout.document_code, Class::Alpha);
     set(layout.issuing_state, Class::Alpha);
     match layout.name {
@@ -188,22 +192,43 @@ fn classes(layout: &Layout) -> Vec<Vec<Class>> {
 }
 
 fn run_positions(r: Run) -> impl Iterator<Item = At> {
-    r.range().map(move |c| At { line: r.line, col: c as u8 })
+    r.range().map(move |c| At {
+        line: r.line,
+        col: c as u8,
+    })
 }
 
 fn groups(layout: &Layout) -> Vec<Group> {
     let mut g = vec![
-        Group { data: run_positions(layout.document_number).collect(), check: Some(layout.document_number_cd) },
-        Group { data: run_positions(layout.birth_date).collect(), check: Some(layout.birth_date_cd) },
+        Group {
+            data: run_positions(layout.document_number).collect(),
+            check: Some(layout.document_number_cd),
+        },
+        Group {
+            data: run_positions(layout.birth_date).collect(),
+            check: Some(layout.birth_date_cd),
+        },
     ];
     if let Some((r, cd)) = layout.expiry_date {
-        g.push(Group { data: run_positions(r).collect(), check: Some(cd) });
+        g.push(Group {
+            data: run_positions(r).collect(),
+            check: Some(cd),
+        });
     }
     if let (Some(r), Some(cd)) = (layout.optional, layout.optional_cd) {
-        g.push(Group { data: run_positions(r).collect(), check: Some(cd) });
+        g.push(Group {
+            data: run_positions(r).collect(),
+            check: Some(cd),
+        });
     }
     g
 }
+
+/// For each composite share 0-9: the best log-probability and the choices.
+type Shares = Vec<(f32, Vec<(At, u8)>)>;
+
+/// A DP cell: best log-probability and (previous state, candidate index).
+type Cell = (f32, Option<(usize, usize)>);
 
 /// Log-probability floor for a class-compatible character no candidate
 /// proposed (kept out of the search: it would be a guess).
@@ -214,7 +239,11 @@ const NEG: f32 = f32::NEG_INFINITY;
 /// likely first; missing positions are read as fillers. `None` when no
 /// combination of candidates satisfies the check digits.
 #[must_use]
-pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Date) -> Option<Repair> {
+pub fn repair(
+    format: Format,
+    candidates: &[Vec<Vec<Candidate>>],
+    reference: Date,
+) -> Option<Repair> {
     let layout = format.layout();
     let cls = classes(layout);
     let (lines, len) = (layout.lines as usize, layout.len as usize);
@@ -225,8 +254,13 @@ pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Dat
     let mut top: Vec<Vec<u8>> = vec![vec![FILLER; len]; lines];
     for l in 0..lines {
         for c in 0..len {
-            let given = candidates.get(l).and_then(|line| line.get(c)).unwrap_or(&filler);
-            top[l][c] = given.first().map_or(FILLER, |k| if k.ch.is_ascii() { k.ch as u8 } else { b'?' });
+            let given = candidates
+                .get(l)
+                .and_then(|line| line.get(c))
+                .unwrap_or(&filler);
+            top[l][c] = given
+                .first()
+                .map_or(FILLER, |k| if k.ch.is_ascii() { k.ch as u8 } else { b'?' });
             let mut v: Vec<(u8, f32)> = given
                 .iter()
                 .filter(|k| k.ch.is_ascii() && k.p > 0.0 && cls[l][c].allows(k.ch as u8))
@@ -255,12 +289,16 @@ pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Dat
 
     // Each check-digit group, and every other composite position as a group
     // of its own, yields best[k] = (log p, choices) for composite share k.
-    let mut chosen: Vec<Vec<u8>> = top.iter().map(|l| l.iter().map(|_| FILLER).collect()).collect();
+    let mut chosen: Vec<Vec<u8>> = top
+        .iter()
+        .map(|l| l.iter().map(|_| FILLER).collect())
+        .collect();
     let mut covered = vec![vec![false; len]; lines];
-    let mut tables: Vec<Vec<(f32, Vec<(At, u8)>)>> = Vec::new();
+    let mut tables: Vec<Shares> = Vec::new();
     let composite_cd = layout.composite.map(|(cd, _)| cd);
     for g in groups(layout) {
-        let mut dp: Vec<[(f32, Option<(usize, usize)>); 100]> = Vec::with_capacity(g.data.len() + 2);
+        let mut dp: Vec<[Cell; 100]> =
+            Vec::with_capacity(g.data.len() + 2);
         let mut init = [(NEG, None); 100];
         init[0] = (0.0, None);
         dp.push(init);
@@ -277,7 +315,8 @@ pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Dat
                 let (fs, cs) = (state / 10, state % 10);
                 for (ci, &(ch, lp)) in cand[at.line as usize][at.col as usize].iter().enumerate() {
                     let v = u32::from(charset::char_value(ch).unwrap_or(0));
-                    let ns = ((fs as u32 + v * w) % 10) as usize * 10 + ((cs as u32 + v * cw) % 10) as usize;
+                    let ns = ((fs as u32 + v * w) % 10) as usize * 10
+                        + ((cs as u32 + v * cw) % 10) as usize;
                     if score + lp > next[ns].0 {
                         next[ns] = (score + lp, Some((state, ci)));
                     }
@@ -290,7 +329,7 @@ pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Dat
         positions.push(cd);
         let cw = comp_w[cd.line as usize][cd.col as usize];
         let last = &dp[g.data.len()];
-        let mut best: Vec<(f32, Vec<(At, u8)>)> = vec![(NEG, Vec::new()); 10];
+        let mut best: Shares = vec![(NEG, Vec::new()); 10];
         for (state, &(score, _)) in last.iter().enumerate() {
             if score == NEG {
                 continue;
@@ -300,7 +339,11 @@ pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Dat
                 let v = charset::char_value(ch).unwrap_or(0);
                 // An empty optional field may carry a filler as its digit
                 // (Doc 9303-4 §4.2.2.2); elsewhere the digit must be a digit.
-                let ok = if ch == FILLER { fs == 0 } else { usize::from(v) == fs };
+                let ok = if ch == FILLER {
+                    fs == 0
+                } else {
+                    usize::from(v) == fs
+                };
                 if !ok {
                     continue;
                 }
@@ -332,7 +375,10 @@ pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Dat
             if covered[l][c] {
                 continue;
             }
-            let at = At { line: l as u8, col: c as u8 };
+            let at = At {
+                line: l as u8,
+                col: c as u8,
+            };
             if Some(at) == composite_cd {
                 continue;
             }
@@ -341,7 +387,7 @@ pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Dat
                 chosen[l][c] = cand[l][c][0].0;
                 continue;
             }
-            let mut best: Vec<(f32, Vec<(At, u8)>)> = vec![(NEG, Vec::new()); 10];
+            let mut best: Shares = vec![(NEG, Vec::new()); 10];
             for &(ch, lp) in &cand[l][c] {
                 let share = (u32::from(charset::char_value(ch).unwrap_or(0)) * cw % 10) as usize;
                 if lp > best[share].0 {
@@ -389,7 +435,11 @@ pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Dat
         // No composite: every group independently at its best.
         let picks: Vec<usize> = tables
             .iter()
-            .map(|t| (0..10).max_by(|&a, &b| t[a].0.total_cmp(&t[b].0)).unwrap_or(0))
+            .map(|t| {
+                (0..10)
+                    .max_by(|&a, &b| t[a].0.total_cmp(&t[b].0))
+                    .unwrap_or(0)
+            })
             .collect();
         let total = tables.iter().zip(&picks).map(|(t, &k)| t[k].0).sum();
         (total, picks)
@@ -405,7 +455,10 @@ pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Dat
     let mut log_likelihood = total;
     for l in 0..lines {
         for c in 0..len {
-            let at = At { line: l as u8, col: c as u8 };
+            let at = At {
+                line: l as u8,
+                col: c as u8,
+            };
             if !covered[l][c] && comp_w[l][c] == 0 && Some(at) != composite_cd {
                 log_likelihood += cand[l][c][0].1;
             }
@@ -416,7 +469,10 @@ pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Dat
     for l in 0..lines {
         for c in 0..len {
             if chosen[l][c] != top[l][c] {
-                let p = cand[l][c].iter().find(|x| x.0 == chosen[l][c]).map_or(0.0, |x| x.1.exp());
+                let p = cand[l][c]
+                    .iter()
+                    .find(|x| x.0 == chosen[l][c])
+                    .map_or(0.0, |x| x.1.exp());
                 substitutions.push(Substitution {
                     line: l as u8 + 1,
                     column: c as u8 + 1,
@@ -427,9 +483,17 @@ pub fn repair(format: Format, candidates: &[Vec<Vec<Candidate>>], reference: Dat
             }
         }
     }
-    let lines: Vec<String> = chosen.into_iter().map(|l| String::from_utf8(l).unwrap_or_default()).collect();
+    let lines: Vec<String> = chosen
+        .into_iter()
+        .map(|l| String::from_utf8(l).unwrap_or_default())
+        .collect();
     let mrz = parse_lines(&lines, reference);
-    Some(Repair { lines, substitutions, mrz, log_likelihood })
+    Some(Repair {
+        lines,
+        substitutions,
+        mrz,
+        log_likelihood,
+    })
 }
 
 #[cfg(test)]
@@ -443,12 +507,19 @@ mod tests {
     fn check(input: &[&str], expected: &[&str], substitutions: &[(u8, u8, char, char)]) {
         let r = repair_text(input, reference()).expect("a repair");
         assert_eq!(r.lines, expected, "{input:?}");
-        let subs: Vec<_> = r.substitutions.iter().map(|s| (s.line, s.column, s.from, s.to)).collect();
+        let subs: Vec<_> = r
+            .substitutions
+            .iter()
+            .map(|s| (s.line, s.column, s.from, s.to))
+            .collect();
         assert_eq!(subs, substitutions);
         assert!(r.mrz.is_valid());
     }
 
-    const TD3: [&str; 2] = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
+    const TD3: [&str; 2] = [
+        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+    ];
 
     #[test]
     fn valid_input_is_left_alone() {
@@ -457,7 +528,11 @@ mod tests {
 
     #[test]
     fn o_for_zero_in_a_date_is_repaired_and_reported() {
-        check(&[TD3[0], "L898902C36UTO74O8122F1204159ZE184226B<<<<<10"], &TD3, &[(2, 16, 'O', '0')]);
+        check(
+            &[TD3[0], "L898902C36UTO74O8122F1204159ZE184226B<<<<<10"],
+            &TD3,
+            &[(2, 16, 'O', '0')],
+        );
     }
 
     #[test]
@@ -474,8 +549,16 @@ mod tests {
         // Document number read with O for 0 twice; only the right choice
         // satisfies both the number's and the composite check digits.
         check(
-            &["I<UTOD231458907<<<<<<<<<<<<<<<", "74O8122F12O4159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"],
-            &["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"],
+            &[
+                "I<UTOD231458907<<<<<<<<<<<<<<<",
+                "74O8122F12O4159UTO<<<<<<<<<<<6",
+                "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+            ],
+            &[
+                "I<UTOD231458907<<<<<<<<<<<<<<<",
+                "7408122F1204159UTO<<<<<<<<<<<6",
+                "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+            ],
             &[(2, 3, 'O', '0'), (2, 11, 'O', '0')],
         );
     }
@@ -483,7 +566,10 @@ mod tests {
     #[test]
     fn unrepairable_input_gives_none() {
         // A wrong digit with no confusion that fixes it.
-        let r = repair_text(&[TD3[0], "L898902C36UTO7408122F1204159ZE184226B<<<<<13"], reference());
+        let r = repair_text(
+            &[TD3[0], "L898902C36UTO7408122F1204159ZE184226B<<<<<13"],
+            reference(),
+        );
         assert!(r.is_none());
         assert!(repair_text(&["P<UTO"], reference()).is_none());
     }

@@ -6,6 +6,9 @@
 //! `testdata/mrz/peer_disagreements.tsv`; a listed case that no longer
 //! disagrees fails the test too, so the list stays exact.
 
+// The test prints why it skipped and what it counted: that is its report.
+#![allow(clippy::print_stdout)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -23,7 +26,10 @@ fn documented() -> BTreeMap<String, String> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
             let (src, why) = l.split_once('\t').expect("source<TAB>reason");
-            assert!(!why.trim().is_empty(), "{src}: a disagreement needs its reason");
+            assert!(
+                !why.trim().is_empty(),
+                "{src}: a disagreement needs its reason"
+            );
             (src.to_owned(), why.to_owned())
         })
         .collect()
@@ -33,7 +39,10 @@ fn documented() -> BTreeMap<String, String> {
 fn peer_vectors() {
     let path = workspace().join("../shared/peers/mrz_vectors.jsonl");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        println!("skipped: {} is absent (peer vectors live outside the repository)", path.display());
+        println!(
+            "skipped: {} is absent (peer vectors live outside the repository)",
+            path.display()
+        );
         return;
     };
     // A reference date inside the validity of most vectors does not matter:
@@ -47,7 +56,12 @@ fn peer_vectors() {
         let row: serde_json::Value = serde_json::from_str(line).expect("jsonl row");
         rows += 1;
         let source = row["source"].as_str().expect("source").to_owned();
-        let lines: Vec<&str> = row["lines"].as_array().expect("lines").iter().map(|l| l.as_str().expect("line")).collect();
+        let lines: Vec<&str> = row["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .map(|l| l.as_str().expect("line"))
+            .collect();
         let mrz = parse_lines(&lines, reference);
         // Parsing never panics and always reports something.
         assert!(!mrz.checks.is_empty(), "{source}");
@@ -55,19 +69,31 @@ fn peer_vectors() {
         if expected_format != "other" {
             let got = mrz.format.map_or("none", |f| f.as_str());
             if got != expected_format {
-                disagreements.insert(source.clone(), format!("format {got}, peer says {expected_format}"));
+                disagreements.insert(
+                    source.clone(),
+                    format!("format {got}, peer says {expected_format}"),
+                );
                 continue;
             }
         }
         if let Some(expect) = row["expect_valid"].as_bool() {
             asserted += 1;
             if mrz.is_valid() != expect {
-                let why: Vec<_> = mrz.failures().map(|c| format!("{} ({})", c.id, c.message())).collect();
-                disagreements.insert(source.clone(), format!("valid={} peer={expect}: {}", mrz.is_valid(), why.join("; ")));
+                let why: Vec<_> = mrz
+                    .failures()
+                    .map(|c| format!("{} ({})", c.id, c.message()))
+                    .collect();
+                disagreements.insert(
+                    source.clone(),
+                    format!("valid={} peer={expect}: {}", mrz.is_valid(), why.join("; ")),
+                );
             }
         }
     }
-    println!("{rows} peer cases, {asserted} with a validity assertion, {} disagreements", disagreements.len());
+    println!(
+        "{rows} peer cases, {asserted} with a validity assertion, {} disagreements",
+        disagreements.len()
+    );
     let mut problems = Vec::new();
     for (src, what) in &disagreements {
         if !documented.contains_key(src) {
@@ -76,7 +102,9 @@ fn peer_vectors() {
     }
     for src in documented.keys() {
         if !disagreements.contains_key(src) {
-            problems.push(format!("documented disagreement no longer disagrees: {src}"));
+            problems.push(format!(
+                "documented disagreement no longer disagrees: {src}"
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
