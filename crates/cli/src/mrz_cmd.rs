@@ -114,7 +114,10 @@ pub(crate) fn report(
     original: &[String],
 ) -> Map<String, Value> {
     let mut o = Map::new();
-    o.insert("format".into(), json!(mrz.format.map(docscreen_mrz::Format::as_str)));
+    o.insert(
+        "format".into(),
+        json!(mrz.format.map(docscreen_mrz::Format::as_str)),
+    );
     o.insert("valid".into(), json!(mrz.is_valid()));
     o.insert("lines".into(), json!(mrz.lines));
     o.insert("fields".into(), json!(mrz.fields));

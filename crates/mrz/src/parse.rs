@@ -169,18 +169,19 @@ pub fn parse(text: &str, reference: Date) -> Mrz {
         .collect();
     let single;
     if let [one] = lines[..]
-        && one.is_ascii() {
-            let n = match one.len() {
-                90 => 30,
-                88 => 44,
-                72 => 36,
-                _ => 0,
-            };
-            if n > 0 {
-                single = [&one[..n], &one[n..2 * n], &one[2 * n..]];
-                lines = single.iter().copied().filter(|l| !l.is_empty()).collect();
-            }
+        && one.is_ascii()
+    {
+        let n = match one.len() {
+            90 => 30,
+            88 => 44,
+            72 => 36,
+            _ => 0,
+        };
+        if n > 0 {
+            single = [&one[..n], &one[n..2 * n], &one[2 * n..]];
+            lines = single.iter().copied().filter(|l| !l.is_empty()).collect();
         }
+    }
     parse_lines(&lines, reference)
 }
 

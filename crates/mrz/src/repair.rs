@@ -297,8 +297,7 @@ pub fn repair(
     let mut tables: Vec<Shares> = Vec::new();
     let composite_cd = layout.composite.map(|(cd, _)| cd);
     for g in groups(layout) {
-        let mut dp: Vec<[Cell; 100]> =
-            Vec::with_capacity(g.data.len() + 2);
+        let mut dp: Vec<[Cell; 100]> = Vec::with_capacity(g.data.len() + 2);
         let mut init = [(NEG, None); 100];
         init[0] = (0.0, None);
         dp.push(init);
