@@ -116,8 +116,20 @@ pub const MAX_TEXT_SUBSTITUTIONS: usize = 4;
 #[must_use]
 pub fn repair_text(lines: &[&str], reference: Date) -> Option<Repair> {
     let format = parse_lines(lines, reference).format?;
-    repair(format, &candidates_from_text(lines), reference)
+    let candidates = candidates_from_text(lines);
+    // Two lines of 36 beginning IDFRA may be a TD2 or the French card, and
+    // detection on damaged text can pick the wrong one: try both.
+    let formats: &[Format] = match format {
+        Format::Td2 | Format::FrenchId if lines[0].trim().starts_with("IDFRA") => {
+            &[Format::Td2, Format::FrenchId]
+        }
+        _ => std::slice::from_ref(&format),
+    };
+    formats
+        .iter()
+        .filter_map(|&f| repair(f, &candidates, reference))
         .filter(|r| r.substitutions.len() <= MAX_TEXT_SUBSTITUTIONS)
+        .max_by(|a, b| a.log_likelihood.total_cmp(&b.log_likelihood))
 }
 
 /// The class of characters a position allows.

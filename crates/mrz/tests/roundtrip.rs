@@ -2,7 +2,8 @@
 //! single-digit change to a date is caught, and no input makes parsing panic.
 
 use docscreen_mrz::{
-    Category, Date, Format, MrzInput, Sex, format_mrz, parse, parse_lines, transliterate,
+    Category, Date, Format, MrzInput, Sex, format_mrz, parse, parse_lines, repair_text,
+    transliterate,
 };
 use proptest::prelude::*;
 
@@ -130,6 +131,34 @@ proptest! {
         changed[line] = String::from_utf8(bytes).expect("ascii");
         let mrz = parse_lines(&changed, reference());
         prop_assert!(!mrz.is_valid(), "{:?}", changed);
+    }
+
+    #[test]
+    fn repair_undoes_one_ocr_confusion_in_a_date(input in input(), which in 0usize..12) {
+        // O for 0, I for 1, S for 5, B for 8, Z for 2, G for 6 in a date:
+        // the class rule alone forces the repair back, and it is reported.
+        let lines = format_mrz(&input).expect("formats");
+        let cols: Vec<usize> = match input.format {
+            Format::Td1 => (0..6).chain(8..14).collect(),
+            Format::FrenchId => (27..33).collect(),
+            _ => (13..19).chain(21..27).collect(),
+        };
+        let col = cols[which % cols.len()];
+        let mut bytes = lines[1].clone().into_bytes();
+        let confused = match bytes[col] {
+            b'0' => b'O', b'1' => b'I', b'5' => b'S', b'8' => b'B', b'2' => b'Z', b'6' => b'G',
+            _ => return Ok(()),
+        };
+        let original = bytes[col];
+        bytes[col] = confused;
+        let damaged = [lines[0].clone(), String::from_utf8(bytes).expect("ascii")].into_iter().chain(lines.get(2).cloned()).collect::<Vec<_>>();
+        prop_assert!(!parse_lines(&damaged, reference()).is_valid());
+        let refs: Vec<&str> = damaged.iter().map(String::as_str).collect();
+        let r = repair_text(&refs, reference()).expect("repairable");
+        prop_assert_eq!(&r.lines, &lines);
+        prop_assert_eq!(r.substitutions.len(), 1);
+        prop_assert_eq!((r.substitutions[0].line, r.substitutions[0].column as usize), (2, col + 1));
+        prop_assert_eq!((r.substitutions[0].from, r.substitutions[0].to), (confused as char, original as char));
     }
 
     #[test]
