@@ -52,6 +52,7 @@ fn peer_vectors() {
     let mut disagreements = BTreeMap::new();
     let mut rows = 0;
     let mut asserted = 0;
+    let mut compared = 0;
     for line in text.lines() {
         let row: serde_json::Value = serde_json::from_str(line).expect("jsonl row");
         rows += 1;
@@ -76,6 +77,68 @@ fn peer_vectors() {
                 continue;
             }
         }
+        if let (Some(fields), serde_json::Value::Object(expect)) =
+            (&mrz.fields, &row["expect_fields"])
+        {
+            for (keys, ours) in [
+                (
+                    &["documentNumber", "getDocumentNumber", "document_number"][..],
+                    fields.document_number.clone(),
+                ),
+                (
+                    &[
+                        "lastName",
+                        "surnames",
+                        "surname",
+                        "getPrimaryIdentifier",
+                        "primaryIdentifier",
+                    ][..],
+                    fields.primary_identifier.clone(),
+                ),
+                (
+                    &["birthDate", "date_of_birth", "birth_date"][..],
+                    fields.birth_date.raw().to_owned(),
+                ),
+                (
+                    &["nationality", "getNationality"][..],
+                    fields.nationality.clone().unwrap_or_default(),
+                ),
+                (
+                    &["issuingState", "getIssuingState"][..],
+                    fields.issuing_state.clone(),
+                ),
+            ] {
+                for key in keys {
+                    let Some(theirs) = expect.get(*key).and_then(serde_json::Value::as_str) else {
+                        continue;
+                    };
+                    let norm = |s: &str| {
+                        s.replace(['<', ','], " ")
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    };
+                    // Peers that name countries instead of codes are not comparable.
+                    // Peers that name countries instead of codes, or write dates
+                    // their own way, are not comparable.
+                    let comparable = match *key {
+                        k if k.contains("ationality") || k.contains("ssuing") => theirs.len() <= 3,
+                        k if k.contains("irth") => theirs.len() == 6,
+                        _ => true,
+                    };
+                    if !comparable {
+                        continue;
+                    }
+                    compared += 1;
+                    if norm(theirs) != norm(&ours) {
+                        disagreements.insert(
+                            format!("{source} field {key}"),
+                            format!("ours {ours:?}, peer {theirs:?}"),
+                        );
+                    }
+                }
+            }
+        }
         if let Some(expect) = row["expect_valid"].as_bool() {
             asserted += 1;
             if mrz.is_valid() != expect {
@@ -91,7 +154,7 @@ fn peer_vectors() {
         }
     }
     println!(
-        "{rows} peer cases, {asserted} with a validity assertion, {} disagreements",
+        "{rows} peer cases, {asserted} validity assertions, {compared} field assertions compared, {} disagreements",
         disagreements.len()
     );
     let mut problems = Vec::new();
