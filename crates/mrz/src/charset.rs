@@ -63,10 +63,27 @@ pub fn check_digit(data: &[u8]) -> Option<u8> {
 pub(crate) fn weighted_sum(data: &[u8], phase: usize) -> Option<u32> {
     let mut sum = 0u32;
     let mut bad = false;
-    for (i, &c) in data.iter().enumerate() {
+    // Rotate the weights once instead of a modulo per character.
+    let w = [
+        WEIGHTS[phase % 3],
+        WEIGHTS[(phase + 1) % 3],
+        WEIGHTS[(phase + 2) % 3],
+    ];
+    let mut chunks = data.chunks_exact(3);
+    for c in &mut chunks {
+        let (a, b, d) = (
+            VALUES[c[0] as usize],
+            VALUES[c[1] as usize],
+            VALUES[c[2] as usize],
+        );
+        // Valid values are at most 35, so the maximum tells: no branch.
+        bad |= a.max(b).max(d) == 255;
+        sum += u32::from(a) * w[0] + u32::from(b) * w[1] + u32::from(d) * w[2];
+    }
+    for (i, &c) in chunks.remainder().iter().enumerate() {
         let v = VALUES[c as usize];
         bad |= v == 255;
-        sum += u32::from(v) * WEIGHTS[(i + phase) % 3];
+        sum += u32::from(v) * w[i];
     }
     (!bad).then_some(sum)
 }

@@ -73,10 +73,70 @@ const ICAO_CODES: [&str; 25] = [
 /// specimens, YTO in the worked examples of Doc 9303-3 Appendix A.
 const SPECIMEN_CODES: [&str; 2] = ["UTO", "YTO"];
 
+/// Index of a 1-3 letter code in a 27³ table (`<`/absent = 0, A-Z = 1-26).
+const fn code_index(code: &[u8]) -> Option<usize> {
+    if code.is_empty() || code.len() > 3 {
+        return None;
+    }
+    let mut idx = 0usize;
+    let mut i = 0;
+    while i < 3 {
+        let v = if i < code.len() {
+            let c = code[i];
+            if !c.is_ascii_uppercase() {
+                return None;
+            }
+            (c - b'A' + 1) as usize
+        } else {
+            0
+        };
+        idx = idx * 27 + v;
+        i += 1;
+    }
+    Some(idx)
+}
+
+/// Every known code's kind, indexed by [`code_index`]: one load per lookup
+/// (parse + validate runs this twice per MRZ).
+static TABLE: [u8; 27 * 27 * 27] = {
+    let mut t = [0u8; 27 * 27 * 27];
+    let lists: [(&[&str], u8); 3] = [(&ISO3166_ALPHA3, 1), (&ICAO_CODES, 2), (&SPECIMEN_CODES, 3)];
+    let mut l = 0;
+    while l < lists.len() {
+        let (codes, kind) = lists[l];
+        let mut i = 0;
+        while i < codes.len() {
+            if let Some(idx) = code_index(codes[i].as_bytes()) {
+                t[idx] = kind;
+            }
+            i += 1;
+        }
+        l += 1;
+    }
+    t
+};
+
+/// [`lookup`] on the field's bytes, trailing fillers removed.
+#[must_use]
+pub(crate) fn lookup_bytes(code: &[u8]) -> Option<CodeKind> {
+    match TABLE[code_index(code)?] {
+        1 => Some(CodeKind::Iso3166),
+        2 => Some(CodeKind::Icao),
+        3 => Some(CodeKind::Specimen),
+        _ => None,
+    }
+}
+
 /// How `code` is known, if at all. `code` is the field's text with trailing
 /// fillers removed (`D<<` → `D`).
 #[must_use]
 pub fn lookup(code: &str) -> Option<CodeKind> {
+    let fast = lookup_bytes(code.as_bytes());
+    debug_assert_eq!(fast, lookup_slow(code));
+    fast
+}
+
+fn lookup_slow(code: &str) -> Option<CodeKind> {
     if ISO3166_ALPHA3.binary_search(&code).is_ok() {
         Some(CodeKind::Iso3166)
     } else if ICAO_CODES.contains(&code) {
@@ -100,6 +160,25 @@ mod tests {
                 .iter()
                 .all(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
         );
+    }
+
+    #[test]
+    fn table_agrees_with_the_lists() {
+        for code in ISO3166_ALPHA3
+            .iter()
+            .chain(&ICAO_CODES)
+            .chain(&SPECIMEN_CODES)
+        {
+            assert_eq!(lookup(code), lookup_slow(code), "{code}");
+            assert!(lookup(code).is_some(), "{code}");
+        }
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                let code = [a, b, b'Q'];
+                let s = std::str::from_utf8(&code).expect("ascii");
+                assert_eq!(lookup(s), lookup_slow(s), "{s}");
+            }
+        }
     }
 
     #[test]

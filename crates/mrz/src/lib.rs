@@ -34,6 +34,7 @@ mod emit;
 mod format;
 mod parse;
 mod repair;
+mod text;
 mod translit;
 
 pub use charset::{FILLER, char_value, check_digit, is_mrz_char};
@@ -47,4 +48,5 @@ pub use repair::{
     Candidate, MAX_TEXT_SUBSTITUTIONS, Repair, Substitution, candidates_from_text, repair,
     repair_text,
 };
+pub use text::MrzText;
 pub use translit::transliterate;

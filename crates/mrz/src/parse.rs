@@ -8,6 +8,7 @@ use crate::checks::{Category, Check, CheckId, Detail, Span};
 use crate::codes::{self, CodeKind};
 use crate::date::{Date, DateProblem, DateRole, MrzDate};
 use crate::format::{At, Format, Layout, NameLayout, Run};
+use crate::text::MrzText;
 
 /// Longest line of any format.
 const MAX_LEN: usize = 44;
@@ -59,21 +60,21 @@ impl Sex {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Fields {
     /// Document code (`P`, `ID`, `V`, `AC`, …).
-    pub document_code: String,
+    pub document_code: MrzText,
     /// Issuing state or organisation (`UTO`, `D`, …).
-    pub issuing_state: String,
+    pub issuing_state: MrzText,
     /// Primary identifier (surname), components separated by spaces.
-    pub primary_identifier: String,
+    pub primary_identifier: MrzText,
     /// Secondary identifier (given names), components separated by spaces.
-    pub secondary_identifier: String,
+    pub secondary_identifier: MrzText,
     /// The name fills its field to the last position, so it may have been
     /// truncated (Doc 9303-5 §4.2.3.3: "it must be assumed").
     pub name_truncated: bool,
     /// Document number, whole (a long TD1/TD2 number includes its
     /// continuation from the optional data).
-    pub document_number: String,
+    pub document_number: MrzText,
     /// Nationality (absent on the French card).
-    pub nationality: Option<String>,
+    pub nationality: Option<MrzText>,
     /// Date of birth.
     pub birth_date: MrzDate,
     /// Sex.
@@ -83,9 +84,9 @@ pub struct Fields {
     /// Optional data: the personal number of a TD3, the upper-line optional
     /// data of a TD1 (after a long document number's continuation), the
     /// administrative code of the French card.
-    pub optional_data: String,
+    pub optional_data: MrzText,
     /// The TD1 middle line's optional data.
-    pub optional_data_2: Option<String>,
+    pub optional_data_2: Option<MrzText>,
 }
 
 /// A parsed MRZ with every check that was made.
@@ -190,8 +191,15 @@ pub fn parse(text: &str, reference: Date) -> Mrz {
 pub fn parse_lines<S: AsRef<str>>(lines: &[S], reference: Date) -> Mrz {
     let mut buf = [[FILLER; MAX_LEN]; 3];
     let mut lens = [0usize; 3];
-    let trimmed: Vec<&str> = lines.iter().map(|l| l.as_ref().trim()).collect();
-    for (i, line) in trimmed.iter().take(3).enumerate() {
+    let owned: Vec<String> = lines.iter().map(|l| l.as_ref().trim().to_owned()).collect();
+    for (i, line) in owned.iter().take(3).enumerate() {
+        if line.is_ascii() {
+            let bytes = line.as_bytes();
+            let n = bytes.len().min(MAX_LEN);
+            buf[i][..n].copy_from_slice(&bytes[..n]);
+            lens[i] = bytes.len();
+            continue;
+        }
         let mut n = 0;
         for c in line.chars() {
             if n < MAX_LEN {
@@ -201,9 +209,8 @@ pub fn parse_lines<S: AsRef<str>>(lines: &[S], reference: Date) -> Mrz {
         }
         lens[i] = n;
     }
-    let owned: Vec<String> = trimmed.iter().map(|s| (*s).to_owned()).collect();
-    let Some(format) = detect(&trimmed, &buf, &lens) else {
-        let found = u8::try_from(trimmed.len()).unwrap_or(u8::MAX);
+    let Some(format) = detect(&owned, &buf, &lens) else {
+        let found = u8::try_from(owned.len()).unwrap_or(u8::MAX);
         return Mrz {
             format: None,
             lines: owned,
@@ -217,7 +224,7 @@ pub fn parse_lines<S: AsRef<str>>(lines: &[S], reference: Date) -> Mrz {
             reference_date: reference,
         };
     };
-    let (fields, checks) = read(format.layout(), &trimmed, &buf, &lens, reference);
+    let (fields, checks) = read(format.layout(), &owned, &buf, &lens, reference);
     Mrz {
         format: Some(format),
         lines: owned,
@@ -228,7 +235,7 @@ pub fn parse_lines<S: AsRef<str>>(lines: &[S], reference: Date) -> Mrz {
 }
 
 /// Decides the format from the line count, lengths and document code.
-fn detect(lines: &[&str], buf: &[[u8; MAX_LEN]; 3], lens: &[usize; 3]) -> Option<Format> {
+fn detect(lines: &[String], buf: &[[u8; MAX_LEN]; 3], lens: &[usize; 3]) -> Option<Format> {
     match lines.len() {
         3 => Some(Format::Td1),
         2 => {
@@ -262,19 +269,19 @@ fn detect(lines: &[&str], buf: &[[u8; MAX_LEN]; 3], lens: &[usize; 3]) -> Option
     }
 }
 
-fn ascii(b: &[u8]) -> &str {
-    // Buffers hold ASCII only (non-ASCII was replaced on the way in).
-    std::str::from_utf8(b).unwrap_or_default()
+fn trim_fillers(b: &[u8]) -> &[u8] {
+    let end = b.iter().rposition(|&c| c != FILLER).map_or(0, |p| p + 1);
+    &b[..end]
 }
 
-fn trim_fillers(b: &[u8]) -> &str {
-    let end = b.iter().rposition(|&c| c != FILLER).map_or(0, |p| p + 1);
-    ascii(&b[..end])
+/// Position of the first `<<` in `b`.
+fn find_double_filler(b: &[u8]) -> Option<usize> {
+    b.windows(2).position(|w| w == b"<<")
 }
 
 struct Reader<'a> {
     buf: &'a [[u8; MAX_LEN]; 3],
-    lines: &'a [&'a str],
+    lines: &'a [String],
     checks: Vec<Check>,
 }
 
@@ -336,9 +343,10 @@ impl<'a> Reader<'a> {
         ok
     }
 
-    fn code(&mut self, id: CheckId, r: Run) -> (String, Option<CodeKind>) {
-        let text = trim_fillers(self.run(r)).to_owned();
-        let kind = codes::lookup(&text);
+    fn code(&mut self, id: CheckId, r: Run) -> (MrzText, Option<CodeKind>) {
+        let raw = trim_fillers(self.run(r));
+        let text = MrzText::from_ascii(raw);
+        let kind = codes::lookup_bytes(raw);
         let mut code = [FILLER; 3];
         for (d, s) in code.iter_mut().zip(self.run(r)) {
             *d = *s;
@@ -363,7 +371,7 @@ fn is_digit_or_filler(c: u8) -> bool {
 
 fn read(
     layout: &'static Layout,
-    lines: &[&str],
+    lines: &[String],
     buf: &[[u8; MAX_LEN]; 3],
     lens: &[usize; 3],
     reference: Date,
@@ -446,7 +454,7 @@ fn read(
         Some(Span::cols(dc.line, dc.start as usize, 2)),
         Detail::None,
     );
-    let document_code = trim_fillers(code).to_owned();
+    let document_code = MrzText::from_ascii(trim_fillers(code));
 
     // Issuing state.
     r.field_format(layout.issuing_state, is_alpha_or_filler);
@@ -475,12 +483,23 @@ fn read(
             let truncated = s.last() != Some(&FILLER) || g.last() != Some(&FILLER);
             // Given names are separated by `<<` on the card; single fillers join
             // the parts of a compound name.
-            let given_text = trim_fillers(g)
-                .split("<<")
-                .map(|n| n.replace('<', "-"))
-                .filter(|n| !n.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let mut given_text = MrzText::new();
+            let mut rest = trim_fillers(g);
+            while !rest.is_empty() {
+                let (name, next) = match find_double_filler(rest) {
+                    Some(p) => (&rest[..p], &rest[p + 2..]),
+                    None => (rest, &[][..]),
+                };
+                if !name.is_empty() {
+                    if !given_text.is_empty() {
+                        given_text.push(b' ');
+                    }
+                    for &c in name {
+                        given_text.push(if c == FILLER { b'-' } else { c });
+                    }
+                }
+                rest = next;
+            }
             (components(trim_fillers(s)), given_text, truncated)
         }
     };
@@ -489,7 +508,7 @@ fn read(
     let dn = layout.document_number;
     let dn_data = r.run(dn);
     let cd_at = layout.document_number_cd;
-    let mut document_number = trim_fillers(dn_data).to_owned();
+    let mut document_number = MrzText::from_ascii(trim_fillers(dn_data));
     let mut optional_skip = 0usize; // characters of the optional data used by a long number
     let long = layout.long_document_number
         && r.at(cd_at) == FILLER
@@ -511,7 +530,7 @@ fn read(
             line: opt.line,
             col: opt.start + run_len.saturating_sub(1) as u8,
         };
-        document_number.push_str(ascii(rest));
+        document_number.extend_ascii(rest);
         let span = Span::cols(dn.line, dn.start as usize, (cd.col - dn.start) as usize + 1);
         let ok = r.check_digit(
             CheckId::DocumentNumberCheckDigit,
@@ -588,10 +607,10 @@ fn read(
 
     // Optional data and its check digit (TD3 personal number: Doc 9303-4
     // §4.2.2.2 allows '<' or '0' as the check digit of an empty field).
-    let mut optional_data = String::new();
+    let mut optional_data = MrzText::new();
     if let Some(opt) = layout.optional {
         let data = r.run(opt);
-        trim_fillers(&data[optional_skip.min(data.len())..]).clone_into(&mut optional_data);
+        optional_data = MrzText::from_ascii(trim_fillers(&data[optional_skip.min(data.len())..]));
         if let Some(cd) = layout.optional_cd {
             let span = Span::cols(opt.line, opt.start as usize, opt.len as usize + 1);
             if data.iter().all(|&c| c == FILLER) && r.at(cd) == FILLER {
@@ -606,13 +625,18 @@ fn read(
             }
         }
     }
-    let optional_data_2 = layout.optional_2.map(|o| trim_fillers(r.run(o)).to_owned());
+    let optional_data_2 = layout
+        .optional_2
+        .map(|o| MrzText::from_ascii(trim_fillers(r.run(o))));
 
     // Composite check digit.
     if let Some((cd, runs)) = layout.composite {
-        let parts: Vec<&[u8]> = runs.iter().map(|&run| r.run(run)).collect();
+        let mut parts: [&[u8]; 4] = [&[]; 4];
+        for (p, &run) in parts.iter_mut().zip(runs) {
+            *p = r.run(run);
+        }
         let span = Span::cols(cd.line, cd.col as usize, 1);
-        r.check_digit(CheckId::CompositeCheckDigit, &parts, cd, span);
+        r.check_digit(CheckId::CompositeCheckDigit, &parts[..runs.len()], cd, span);
     }
 
     // Dates against each other and against the reference date.
@@ -667,20 +691,20 @@ fn push_date_problem(r: &mut Reader<'_>, id: CheckId, d: &MrzDate, allow_unknown
 }
 
 struct Name {
-    primary: String,
-    secondary: String,
+    primary: MrzText,
+    secondary: MrzText,
     truncated: bool,
     fillers_ok: bool,
 }
 
 /// Name components joined by spaces.
-fn components(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for part in s.split('<').filter(|p| !p.is_empty()) {
+fn components(s: &[u8]) -> MrzText {
+    let mut out = MrzText::new();
+    for part in s.split(|&c| c == FILLER).filter(|p| !p.is_empty()) {
         if !out.is_empty() {
-            out.push(' ');
+            out.push(b' ');
         }
-        out.push_str(part);
+        out.extend_ascii(part);
     }
     out
 }
@@ -688,13 +712,16 @@ fn components(s: &str) -> String {
 /// Splits an ICAO name field at the first `<<` (Doc 9303-3 §4.6).
 fn read_icao_name(field: &[u8]) -> Name {
     let text = trim_fillers(field);
-    let (primary, secondary) = text.split_once("<<").unwrap_or((text, ""));
+    let (primary, secondary) = match find_double_filler(text) {
+        Some(p) => (&text[..p], &text[p + 2..]),
+        None => (text, &[][..]),
+    };
     // Fillers are well placed when no run of three or more fillers, which can
     // only be padding, is followed by more name, and the field does not start
     // with a single filler. An empty primary identifier (`<<GIVEN`) is issued
     // for persons with a single name (e.g. Indian passports) and accepted.
-    let rest = text.strip_prefix("<<").unwrap_or(text);
-    let fillers_ok = !rest.starts_with('<') && !text.contains("<<<");
+    let rest = text.strip_prefix(b"<<").unwrap_or(text);
+    let fillers_ok = rest.first() != Some(&FILLER) && !text.windows(3).any(|w| w == b"<<<");
     Name {
         primary: components(primary),
         secondary: components(secondary),

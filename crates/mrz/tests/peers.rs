@@ -97,7 +97,7 @@ fn peer_vectors() {
                 ),
                 (
                     &["birthDate", "date_of_birth", "birth_date"][..],
-                    fields.birth_date.raw().to_owned(),
+                    docscreen_mrz::MrzText::from_ascii(fields.birth_date.raw().as_bytes()),
                 ),
                 (
                     &["nationality", "getNationality"][..],
