@@ -83,7 +83,7 @@ fn peer_vectors() {
             for (keys, ours) in [
                 (
                     &["documentNumber", "getDocumentNumber", "document_number"][..],
-                    fields.document_number.clone(),
+                    fields.document_number,
                 ),
                 (
                     &[
@@ -93,7 +93,7 @@ fn peer_vectors() {
                         "getPrimaryIdentifier",
                         "primaryIdentifier",
                     ][..],
-                    fields.primary_identifier.clone(),
+                    fields.primary_identifier,
                 ),
                 (
                     &["birthDate", "date_of_birth", "birth_date"][..],
@@ -101,11 +101,11 @@ fn peer_vectors() {
                 ),
                 (
                     &["nationality", "getNationality"][..],
-                    fields.nationality.clone().unwrap_or_default(),
+                    fields.nationality.unwrap_or_default(),
                 ),
                 (
                     &["issuingState", "getIssuingState"][..],
-                    fields.issuing_state.clone(),
+                    fields.issuing_state,
                 ),
             ] {
                 for key in keys {
