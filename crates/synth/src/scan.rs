@@ -1,0 +1,1 @@
+//! Scan simulation (being written).
