@@ -4,6 +4,7 @@
 //! while running, 2 on a usage error (bad flags, unreadable input).
 
 mod mrz_cmd;
+mod synth_cmd;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,8 @@ struct Cli {
 enum Command {
     /// Parse and validate MRZ text (ICAO Doc 9303): one JSON object per MRZ.
     Mrz(mrz_cmd::MrzArgs),
+    /// Generate synthetic document scans, forgeries and ground truth.
+    Synth(synth_cmd::SynthArgs),
 }
 
 /// An error with the exit code it maps to.
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Mrz(args) => mrz_cmd::run(&args),
+        Command::Synth(args) => synth_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

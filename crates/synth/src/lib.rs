@@ -1,9 +1,23 @@
 //! Synthetic documents for docscreen: invented document models, scans and
 //! forgeries with ground truth.
+//!
+//! ```no_run
+//! use docscreen_synth::dataset::{SynthConfig, write_dataset};
+//! let summary = write_dataset(std::path::Path::new("out"), &SynthConfig::default(), &|_| {}).unwrap();
+//! assert_eq!(summary.written, 24);
+//! ```
 #![deny(missing_docs)]
 
+pub mod dataset;
+pub mod forge;
+pub mod model;
+pub mod person;
+pub mod render;
 pub mod scan;
 pub mod security;
+pub mod sheet;
+pub mod template;
+pub mod text;
 
 /// The random generator of every synthetic choice: seeded, portable and
 /// stable across platforms and versions (ChaCha8), so a seed always gives the

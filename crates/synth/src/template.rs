@@ -1,0 +1,172 @@
+//! Exports each model as a template folder in the template contract
+//! (../shared/DESIGN.md §3): `template.json` and a blank 300-dpi reference.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::model::{DocModel, MmRect};
+use crate::render::{self, DPI};
+use crate::text::{self, Fonts};
+
+/// A zone of the contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct Zone {
+    /// Name (`portrait`, `surname`, `label:surname`, `title`, …).
+    pub name: String,
+    /// `mrz`, `portrait`, `text`, `static`, `signature`.
+    pub kind: &'static str,
+    /// `[x, y, w, h]`, mm from the top-left corner.
+    pub rect_mm: [f32; 4],
+}
+
+/// `template.json` of the contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct Template {
+    /// Model id.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Size, mm.
+    pub size_mm: [f32; 2],
+    /// `TD1`, `TD2`, `TD3`, `MRVA`, `MRVB`, `FRID`, or null.
+    pub mrz_format: Option<&'static str>,
+    /// Reference image file name.
+    pub reference_image: &'static str,
+    /// Reference image resolution.
+    pub reference_dpi: u32,
+    /// Zones.
+    pub zones: Vec<Zone>,
+}
+
+fn r(m: MmRect) -> [f32; 4] {
+    let round = |v: f32| (v * 100.0).round() / 100.0;
+    [round(m.x), round(m.y), round(m.w), round(m.h)]
+}
+
+/// The template of a model.
+#[must_use]
+pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
+    let s = &model.style;
+    let mut zones = Vec::new();
+    if let Some(m) = model.mrz_rect() {
+        zones.push(Zone {
+            name: "mrz".into(),
+            kind: "mrz",
+            rect_mm: r(m),
+        });
+    }
+    if let Some(p) = model.portrait {
+        zones.push(Zone {
+            name: "portrait".into(),
+            kind: "portrait",
+            rect_mm: r(p),
+        });
+    }
+    if let Some(g) = s.ghost {
+        zones.push(Zone {
+            name: "ghost_portrait".into(),
+            kind: "portrait",
+            rect_mm: r(g),
+        });
+    }
+    if let Some(sig) = model.signature {
+        zones.push(Zone {
+            name: "signature".into(),
+            kind: "signature",
+            rect_mm: r(sig),
+        });
+    }
+    let label_font = &fonts.family(s.label_family).regular;
+    for f in &model.fields {
+        zones.push(Zone {
+            name: f.name.into(),
+            kind: "text",
+            rect_mm: r(model.value_rect(f)),
+        });
+        // Label boxes from the font's advance width (mm at 1 px/mm).
+        let w = text::text_width(label_font, s.label_size, &f.label);
+        let label = MmRect {
+            x: f.label_at.0 - 0.2,
+            y: f.label_at.1 - s.label_size * 0.85,
+            w: w + 0.4,
+            h: s.label_size * 1.15,
+        };
+        zones.push(Zone {
+            name: format!("label:{}", f.name),
+            kind: "static",
+            rect_mm: r(label),
+        });
+    }
+    let title_font = fonts.family(s.title_family).bold();
+    for (i, (t, at, size, centred)) in model.titles.iter().enumerate() {
+        let w = text::text_width(title_font, *size, t);
+        let x = if *centred { at.0 - w / 2.0 } else { at.0 };
+        let name = if i == 0 {
+            "title".to_owned()
+        } else {
+            format!("title_{}", i + 1)
+        };
+        zones.push(Zone {
+            name,
+            kind: "static",
+            rect_mm: r(MmRect {
+                x: x - 0.3,
+                y: at.1 - size * 0.85,
+                w: w + 0.6,
+                h: size * 1.1,
+            }),
+        });
+    }
+    if let Some((c, rad)) = model.emblem {
+        zones.push(Zone {
+            name: "emblem".into(),
+            kind: "static",
+            rect_mm: r(MmRect {
+                x: c.0 - rad,
+                y: c.1 - rad,
+                w: 2.0 * rad,
+                h: 2.0 * rad,
+            }),
+        });
+    }
+    // Keep every zone inside the page.
+    for z in &mut zones {
+        let [x, y, w, h] = z.rect_mm;
+        let (x0, y0) = (x.max(0.0), y.max(0.0));
+        let (x1, y1) = ((x + w).min(model.size_mm[0]), (y + h).min(model.size_mm[1]));
+        z.rect_mm = r(MmRect {
+            x: x0,
+            y: y0,
+            w: (x1 - x0).max(0.0),
+            h: (y1 - y0).max(0.0),
+        });
+    }
+    Template {
+        id: model.id.into(),
+        name: model.name.into(),
+        size_mm: model.size_mm,
+        mrz_format: model.mrz.map(docscreen_mrz::Format::as_str),
+        reference_image: "reference.png",
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        reference_dpi: DPI as u32,
+        zones,
+    }
+}
+
+/// Writes `DIR/<id>/template.json` and `reference.png`.
+///
+/// # Errors
+/// On I/O or encoding failure.
+pub fn export(model: &DocModel, fonts: &Fonts, dir: &Path) -> std::io::Result<()> {
+    let folder = dir.join(model.id);
+    std::fs::create_dir_all(&folder)?;
+    let t = template(model, fonts);
+    std::fs::write(
+        folder.join("template.json"),
+        serde_json::to_vec_pretty(&t).map_err(std::io::Error::other)?,
+    )?;
+    let img = render::render_blank(model, fonts, DPI / 25.4);
+    img.save(folder.join("reference.png"))
+        .map_err(std::io::Error::other)
+}
