@@ -25,8 +25,8 @@ pub(crate) struct SynthArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Forgery kinds to draw from, comma-separated (default: all):
-    /// mrz_alteration, mrz_recreation, photo_substitution,
-    /// printed_data_alteration, copy_move, counterfeit.
+    /// `mrz_alteration`, `mrz_recreation`, `photo_substitution`,
+    /// `printed_data_alteration`, `copy_move`, `counterfeit`.
     #[arg(long, value_delimiter = ',')]
     kinds: Vec<String>,
     /// Model ids to draw from, comma-separated (default: all; `--list-models`).

@@ -174,7 +174,7 @@ pub fn selected_models(config: &SynthConfig) -> Result<Vec<DocModel>, SynthError
         .collect()
 }
 
-/// Mixes the dataset seed and the index into one sample seed (SplitMix64).
+/// Mixes the dataset seed and the index into one sample seed (`SplitMix64`).
 fn sample_seed(seed: u64, index: usize) -> u64 {
     let mut z = seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

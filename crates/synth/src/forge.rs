@@ -134,7 +134,7 @@ fn clamp_to(r: MmRect, size: [f32; 2]) -> MmRect {
 /// Paints `area` (px) with the paper colour, with faint mottling: an erasure.
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_wrap)] // clamped to the image
 fn erase(img: &mut RgbImage, area: Rect, paper: [u8; 3], rng: &mut SynthRng) {
-    let (w, h) = (img.width() as i64, img.height() as i64);
+    let (w, h) = (i64::from(img.width()), i64::from(img.height()));
     let x0 = (area.x.floor() as i64).clamp(0, w);
     let y0 = (area.y.floor() as i64).clamp(0, h);
     let x1 = ((area.x + area.w).ceil() as i64).clamp(0, w);
@@ -166,8 +166,8 @@ fn copy_patch(img: &mut RgbImage, src: Rect, dst: Rect, angle_deg: f32) {
     let pad = (dst.w.max(dst.h) * 0.2) as i64;
     let x0 = (dst.x as i64 - pad).max(0);
     let y0 = (dst.y as i64 - pad).max(0);
-    let x1 = ((dst.x + dst.w) as i64 + pad).min(img.width() as i64);
-    let y1 = ((dst.y + dst.h) as i64 + pad).min(img.height() as i64);
+    let x1 = ((dst.x + dst.w) as i64 + pad).min(i64::from(img.width()));
+    let y1 = ((dst.y + dst.h) as i64 + pad).min(i64::from(img.height()));
     for y in y0..y1 {
         for x in x0..x1 {
             let (rx, ry) = (x as f32 + 0.5 - dcx, y as f32 + 0.5 - dcy);
@@ -224,6 +224,7 @@ fn alter_value(value: &str, rng: &mut SynthRng) -> String {
     out.into_iter().collect()
 }
 
+#[allow(clippy::cast_sign_loss)] // colour channels are clamped to 0..=255 first
 /// Renders a counterfeit's model: background phases, frequencies and colours
 /// perturbed, layout shifted 0.5-2 mm, other fonts.
 #[must_use]
@@ -279,6 +280,7 @@ pub fn counterfeit_model(
     (m, details)
 }
 
+#[allow(clippy::cast_sign_loss)] // colour channels are clamped to 0..=255 first
 /// Applies a forgery of `kind` to a rendered genuine document. `person`,
 /// `printed` and `mrz` are updated to what the forged document now shows
 /// (printed values as printed; MRZ lines as printed).
@@ -733,7 +735,7 @@ pub fn forge(
 /// pattern: the careful forger's erasure.
 #[allow(clippy::cast_sign_loss, clippy::cast_possible_wrap)] // clamped to the image
 fn lift_ink(img: &mut RgbImage, area: Rect, paper: [u8; 3]) {
-    let (w, h) = (img.width() as i64, img.height() as i64);
+    let (w, h) = (i64::from(img.width()), i64::from(img.height()));
     let x0 = (area.x.floor() as i64).clamp(0, w);
     let y0 = (area.y.floor() as i64).clamp(0, h);
     let x1 = ((area.x + area.w).ceil() as i64).clamp(0, w);

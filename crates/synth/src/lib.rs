@@ -7,6 +7,9 @@
 //! assert_eq!(summary.written, 24);
 //! ```
 #![deny(missing_docs)]
+// Geometry and pixel maths read best with their conventional short names
+// (x, y, u, v, w, h, k for pixels per mm).
+#![allow(clippy::many_single_char_names)]
 
 pub mod dataset;
 pub mod forge;
@@ -20,7 +23,7 @@ pub mod template;
 pub mod text;
 
 /// The random generator of every synthetic choice: seeded, portable and
-/// stable across platforms and versions (ChaCha8), so a seed always gives the
+/// stable across platforms and versions (`ChaCha8`), so a seed always gives the
 /// same bytes.
 pub type SynthRng = rand_chacha::ChaCha8Rng;
 

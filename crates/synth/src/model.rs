@@ -69,6 +69,12 @@ pub struct RosetteSpec {
     pub color: [u8; 3],
 }
 
+/// A microtext line: from, to (mm), text.
+pub type Microtext = ((f32, f32), (f32, f32), String);
+
+/// Rainbow printing: colours, angle (degrees), strength.
+pub type Rainbow = (Vec<[u8; 3]>, f32, f32);
+
 /// Everything about how a model looks.
 #[derive(Debug, Clone, Serialize)]
 pub struct Style {
@@ -85,9 +91,9 @@ pub struct Style {
     /// Rosettes.
     pub rosettes: Vec<RosetteSpec>,
     /// Rainbow printing colours and angle, when the model has it.
-    pub rainbow: Option<(Vec<[u8; 3]>, f32, f32)>,
+    pub rainbow: Option<Rainbow>,
     /// Microtext lines: from, to (mm), text.
-    pub microtext: Vec<((f32, f32), (f32, f32), String)>,
+    pub microtext: Vec<Microtext>,
     /// Font family index for labels (see `text::Fonts::family`).
     pub label_family: usize,
     /// Font family index for data.
@@ -407,7 +413,7 @@ impl Builder {
                 radius: size[1] * self.rng.random_range(0.12..0.3),
                 petals: self.rng.random_range(6..24),
                 rings: self.rng.random_range(3..9),
-                phase: self.rng.random_range(0.0..6.28),
+                phase: self.rng.random_range(0.0..std::f32::consts::TAU),
                 color: self.pick(PASTELS),
             })
             .collect();
@@ -512,7 +518,7 @@ fn passport(
     if b.rng.random_bool(0.5) {
         b.field("personal_number", col2, y0 + 6.0 * row, 30.0, gap);
     }
-    style.ghost = b.rng.random_bool(0.6).then(|| Rect {
+    style.ghost = b.rng.random_bool(0.6).then_some(Rect {
         x: if portrait_left { 100.0 } else { 62.0 },
         y: 44.0,
         w: 17.0,
@@ -601,7 +607,7 @@ fn id1_front(
     if kind == Kind::ResidencePermit {
         b.field("permit_type", fx, y0 + 4.0 * row, 40.0, gap);
     }
-    style.ghost = (!mrz && b.rng.random_bool(0.7)).then(|| Rect {
+    style.ghost = (!mrz && b.rng.random_bool(0.7)).then_some(Rect {
         x: 66.0,
         y: 34.0,
         w: 13.0,
@@ -631,7 +637,7 @@ fn id1_front(
         ],
         fields: b.fields,
         portrait: Some(portrait),
-        signature: (!mrz).then(|| Rect {
+        signature: (!mrz).then_some(Rect {
             x: fx,
             y: 44.0,
             w: 30.0,

@@ -88,7 +88,7 @@ pub fn printed_values(model: &DocModel, person: &Person) -> BTreeMap<&'static st
             }
             "visa_number" => person.document_number.chars().rev().collect(),
             "entries" => {
-                if person.height_cm % 2 == 0 {
+                if person.height_cm.is_multiple_of(2) {
                     "MULT".into()
                 } else {
                     "1".into()
@@ -99,7 +99,7 @@ pub fn printed_values(model: &DocModel, person: &Person) -> BTreeMap<&'static st
             "father" => person.parents.0.clone(),
             "mother" => person.parents.1.clone(),
             "permit_type" => {
-                if person.height_cm % 2 == 0 {
+                if person.height_cm.is_multiple_of(2) {
                     "PERMANENT".into()
                 } else {
                     "TEMPORARY".into()
@@ -333,6 +333,7 @@ pub(crate) fn print_value(
 /// Prints the MRZ lines in OCR-B (or `font`) at the model's positions
 /// shifted by `offset_mm`, glyphs scaled by `scale`. Returns each line's
 /// ink box in pixels.
+#[allow(clippy::too_many_arguments)] // the print job's properties
 pub(crate) fn print_mrz(
     img: &mut RgbImage,
     model: &DocModel,

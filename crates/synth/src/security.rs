@@ -161,7 +161,7 @@ impl GuillocheParams {
 }
 
 /// Fills `area` with the pattern, clipped to it.
-#[allow(clippy::cast_precision_loss)] // counts of lines and samples
+#[allow(clippy::cast_precision_loss, clippy::cast_sign_loss)] // counts of lines and samples; widths are positive
 pub fn guilloche(img: &mut RgbImage, area: Rect, p: &GuillocheParams) {
     if area.w < 1.0 || area.h < 1.0 {
         return;
@@ -174,7 +174,7 @@ pub fn guilloche(img: &mut RgbImage, area: Rect, p: &GuillocheParams) {
             let spacing = area.h / n as f32;
             let amp = spacing * (1.0 + 3.0 * p.amplitude);
             let k = p.frequency / 100.0 * TAU;
-            let steps = (area.w / 3.0).ceil() as usize + 1;
+            let steps = (area.w.max(0.0) / 3.0).ceil() as usize + 1;
             let families: &[f32] = if p.family == Guilloche::Moire {
                 &[0.0, 0.35]
             } else {

@@ -13,7 +13,7 @@ use crate::text::{self, Fonts};
 /// # Errors
 /// A message when the index or an image cannot be read or the sheet written.
 pub fn contact_sheet(dir: &Path, out: &Path, n: usize) -> Result<(), String> {
-    let fonts = Fonts::shared().map_err(|e| e.to_string())?;
+    let fonts = Fonts::shared().map_err(std::string::ToString::to_string)?;
     let index = std::fs::read_to_string(dir.join("index.jsonl"))
         .map_err(|e| format!("cannot read index.jsonl: {e}"))?;
     let rows: Vec<serde_json::Value> = index

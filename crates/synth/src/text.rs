@@ -284,7 +284,7 @@ pub fn draw_text(
     }
     if x0 > x1 {
         Rect {
-            x: x,
+            x,
             y: baseline,
             w: 0.0,
             h: 0.0,
