@@ -66,6 +66,28 @@ fn stroke(
         let by0 = (y0.min(y1) - reach).floor() as i32;
         let bx1 = (x0.max(x1) + reach).ceil() as i32;
         let by1 = (y0.max(y1) + reach).ceil() as i32;
+        if let Some(c) = clip
+            && ((bx1 as f32) < c.x
+                || (by1 as f32) < c.y
+                || bx0 as f32 > c.x + c.w
+                || by0 as f32 > c.y + c.h)
+        {
+            continue;
+        }
+        let (bx0, by0, bx1, by1) = match clip {
+            Some(c) => (
+                bx0.max(c.x.floor() as i32),
+                by0.max(c.y.floor() as i32),
+                bx1.min((c.x + c.w).ceil() as i32),
+                by1.min((c.y + c.h).ceil() as i32),
+            ),
+            None => (bx0, by0, bx1, by1),
+        };
+        let (bx0, by0) = (bx0.max(0), by0.max(0));
+        let (bx1, by1) = (
+            bx1.min(img.width() as i32 - 1),
+            by1.min(img.height() as i32 - 1),
+        );
         for y in by0..=by1 {
             for x in bx0..=bx1 {
                 let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
@@ -120,7 +142,7 @@ pub enum Guilloche {
 pub struct GuillocheParams {
     /// Family.
     pub family: Guilloche,
-    /// Spatial frequency (cycles per 100 px for waves; lobe count for curves).
+    /// Spatial frequency (cycles per 1000 px for waves; lobe count for curves).
     pub frequency: f32,
     /// Phase, radians.
     pub phase: f32,
@@ -173,7 +195,8 @@ pub fn guilloche(img: &mut RgbImage, area: Rect, p: &GuillocheParams) {
         Guilloche::WaveBands | Guilloche::Moire => {
             let spacing = area.h / n as f32;
             let amp = spacing * (1.0 + 3.0 * p.amplitude);
-            let k = p.frequency / 100.0 * TAU;
+            // Periods of 10-35 mm at 300 dpi, as on printed documents.
+            let k = p.frequency / 1000.0 * TAU;
             let steps = (area.w.max(0.0) / 3.0).ceil() as usize + 1;
             let families: &[f32] = if p.family == Guilloche::Moire {
                 &[0.0, 0.35]
@@ -205,40 +228,50 @@ pub fn guilloche(img: &mut RgbImage, area: Rect, p: &GuillocheParams) {
             for c in 0..curves {
                 let ph = p.phase + c as f32 * TAU / curves as f32 / lobes;
                 let scale = 0.55 + 0.45 * (c as f32 / curves as f32);
-                let samples = 1400;
-                let pts: Vec<(f32, f32)> = (0..=samples)
-                    .map(|s| {
-                        let t = s as f32 / samples as f32 * TAU;
-                        let (x, y) = match p.family {
-                            Guilloche::Hypotrochoid => {
-                                let (big, small) = (1.0, 1.0 / lobes);
-                                let d = small * (1.0 + 3.0 * p.amplitude);
-                                let a = (big - small) * t.cos()
-                                    + d * (((big - small) / small) * t + ph).cos();
-                                let b = (big - small) * t.sin()
-                                    - d * (((big - small) / small) * t + ph).sin();
-                                (a, b)
-                            }
-                            Guilloche::Epitrochoid => {
-                                let (big, small) = (0.7, 0.7 / lobes);
-                                let d = small * (1.0 + 3.0 * p.amplitude);
-                                let a = (big + small) * t.cos()
-                                    - d * (((big + small) / small) * t + ph).cos();
-                                let b = (big + small) * t.sin()
-                                    - d * (((big + small) / small) * t + ph).sin();
-                                (a, b)
-                            }
-                            _ => (
-                                (lobes * t + ph).sin(),
-                                ((lobes + 1.0) * t).sin() * (0.6 + 0.4 * p.amplitude),
-                            ),
-                        };
-                        (
-                            cx + x * radius * scale,
-                            cy + y * radius * scale * area.h.min(area.w) / area.w.max(area.h) * 1.4,
-                        )
-                    })
-                    .collect();
+                // Segments of about 3 px: long curves get more samples, and no
+                // segment's bounding box grows large (the stroke's cost).
+                let curve = |samples: usize| -> Vec<(f32, f32)> {
+                    (0..=samples)
+                        .map(|s| {
+                            let t = s as f32 / samples as f32 * TAU;
+                            let (x, y) = match p.family {
+                                Guilloche::Hypotrochoid => {
+                                    let (big, small) = (1.0, 1.0 / lobes);
+                                    let d = small * (1.0 + 3.0 * p.amplitude);
+                                    let a = (big - small) * t.cos()
+                                        + d * (((big - small) / small) * t + ph).cos();
+                                    let b = (big - small) * t.sin()
+                                        - d * (((big - small) / small) * t + ph).sin();
+                                    (a, b)
+                                }
+                                Guilloche::Epitrochoid => {
+                                    let (big, small) = (0.7, 0.7 / lobes);
+                                    let d = small * (1.0 + 3.0 * p.amplitude);
+                                    let a = (big + small) * t.cos()
+                                        - d * (((big + small) / small) * t + ph).cos();
+                                    let b = (big + small) * t.sin()
+                                        - d * (((big + small) / small) * t + ph).sin();
+                                    (a, b)
+                                }
+                                _ => (
+                                    (lobes * t + ph).sin(),
+                                    ((lobes + 1.0) * t).sin() * (0.6 + 0.4 * p.amplitude),
+                                ),
+                            };
+                            (
+                                cx + x * radius * scale,
+                                cy + y * radius * scale * area.h.min(area.w) / area.w.max(area.h)
+                                    * 1.4,
+                            )
+                        })
+                        .collect()
+                };
+                let coarse = curve(400);
+                let length: f32 = coarse
+                    .windows(2)
+                    .map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1))
+                    .sum();
+                let pts = curve(((length / 3.0) as usize).clamp(400, 60_000));
                 stroke(img, &pts, p.line_width, color, p.alpha, Some(area));
             }
         }
@@ -316,16 +349,33 @@ pub fn rainbow(img: &mut RgbImage, area: Rect, colors: &[[u8; 3]], angle_deg: f3
     let x1 = ((area.x + area.w).max(0.0) as u32).min(img.width());
     let y1 = ((area.y + area.h).max(0.0) as u32).min(img.height());
     let n = colors.len() - 1;
+    // A 256-step colour ramp, then one multiply per channel: the whole page
+    // is tinted, so this loop is hot.
+    let ramp: Vec<[f32; 3]> = (0..256)
+        .map(|i| {
+            let t = i as f32 / 255.0 * n as f32;
+            let j = (t.floor() as usize).min(n.saturating_sub(1));
+            let f = if n == 0 { 0.0 } else { t - j as f32 };
+            let (a, b) = (colors[j], colors[(j + 1).min(n)]);
+            [0, 1, 2].map(|k| {
+                1.0 - strength
+                    + strength * (f32::from(a[k]) * (1.0 - f) + f32::from(b[k]) * f) / 255.0
+            })
+        })
+        .collect();
+    let offset = if c < 0.0 || s < 0.0 { 0.5 } else { 0.0 };
+    let width = img.width() as usize;
+    let raw: &mut [u8] = img;
     for y in y0..y1 {
-        for x in x0..x1 {
-            let proj = ((x as f32 - area.x) * c + (y as f32 - area.y) * s) / span
-                + if c < 0.0 || s < 0.0 { 0.5 } else { 0.0 };
-            let t = proj.clamp(0.0, 1.0) * n as f32;
-            let i = (t.floor() as usize).min(n.saturating_sub(1));
-            let f = if n == 0 { 0.0 } else { t - i as f32 };
-            let (a, b) = (colors[i], colors[(i + 1).min(n)]);
-            let col = [0, 1, 2].map(|k| (f32::from(a[k]) * (1.0 - f) + f32::from(b[k]) * f) as u8);
-            ink(img, x as i32, y as i32, Rgb(col), strength);
+        let row = &mut raw
+            [(y as usize * width + x0 as usize) * 3..(y as usize * width + x1 as usize) * 3];
+        let base = (y as f32 - area.y) * s / span + offset;
+        for (i, px) in row.chunks_exact_mut(3).enumerate() {
+            let proj = base + ((x0 as usize + i) as f32 - area.x) * c / span;
+            let f = ramp[(proj.clamp(0.0, 1.0) * 255.0) as usize];
+            for k in 0..3 {
+                px[k] = (f32::from(px[k]) * f[k]) as u8;
+            }
         }
     }
 }
