@@ -227,11 +227,16 @@ pub fn generate_one(
             &mut rng,
         )
     });
-    let params = if config.clean {
+    let mut params = if config.clean {
         ScanParams::clean()
     } else {
         ScanParams::random(&mut rng)
     };
+    // Page-size documents are scanned at office resolutions: a 600-dpi A4
+    // scan is 35 Mpx, which nothing downstream needs.
+    if model.size_mm[0] * model.size_mm[1] > 20_000.0 {
+        params.dpi = params.dpi.min(300);
+    }
     // Render no finer than the scan needs (faster), never coarser than 150 dpi.
     #[allow(clippy::cast_precision_loss)]
     let render_dpi = (params.dpi as f32).clamp(150.0, DPI);

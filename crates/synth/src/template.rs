@@ -167,6 +167,20 @@ pub fn export(model: &DocModel, fonts: &Fonts, dir: &Path) -> std::io::Result<()
         serde_json::to_vec_pretty(&t).map_err(std::io::Error::other)?,
     )?;
     let img = render::render_blank(model, fonts, DPI / 25.4);
-    img.save(folder.join("reference.png"))
-        .map_err(std::io::Error::other)
+    // Fast compression: references are written once per dataset, and an A4
+    // page at 300 dpi takes seconds at the default level.
+    let file = std::io::BufWriter::new(std::fs::File::create(folder.join("reference.png"))?);
+    let encoder = image::codecs::png::PngEncoder::new_with_quality(
+        file,
+        image::codecs::png::CompressionType::Fast,
+        image::codecs::png::FilterType::Adaptive,
+    );
+    image::ImageEncoder::write_image(
+        encoder,
+        img.as_raw(),
+        img.width(),
+        img.height(),
+        image::ExtendedColorType::Rgb8,
+    )
+    .map_err(std::io::Error::other)
 }
