@@ -551,7 +551,37 @@ pub fn forge(
                 h: 3.0,
             });
             let old = printed.get(field).cloned().unwrap_or_default();
-            let new_value = alter_value(&old, rng);
+            let style = model.style.date_style;
+            let shift_years = |d: Date, rng: &mut SynthRng| {
+                let years = rng.random_range(1..12) * if rng.random_bool(0.5) { 1 } else { -1 };
+                Date::new(d.year() + years, d.month(), d.day().min(28)).unwrap_or(d)
+            };
+            // A forger writes a plausible value, in the document's own format.
+            let new_value = match field {
+                "dob" => style.format(Some(shift_years(
+                    person.birth_date.unwrap_or(person.issue_date),
+                    rng,
+                ))),
+                "expiry" | "valid_until" => {
+                    style.format(Some(shift_years(person.expiry_date, rng)))
+                }
+                "issue_date" | "valid_from" => {
+                    style.format(Some(shift_years(person.issue_date, rng)))
+                }
+                "sex" => {
+                    if old == "F" {
+                        "M".into()
+                    } else {
+                        "F".into()
+                    }
+                }
+                "nationality" => ["FRA", "DEU", "NLD", "ESP", "UTO", "XXA"]
+                    .into_iter()
+                    .find(|c| *c != old)
+                    .unwrap_or("FRA")
+                    .to_owned(),
+                _ => alter_value(&old, rng),
+            };
             let erase_rect = grow(old_rect, 0.3);
             if strength < 0.3 {
                 lift_ink(&mut doc.image, px(erase_rect, k), paper);

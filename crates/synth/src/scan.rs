@@ -2,7 +2,6 @@
 //! flatbed scanner or a hand-held capture sees it, degrades it photometrically,
 //! encodes the file and records the exact document geometry as ground truth.
 
-use std::borrow::Cow;
 use std::f32::consts::{FRAC_PI_2, PI, TAU};
 use std::sync::OnceLock;
 
@@ -236,52 +235,21 @@ pub fn simulate(
     let geometry = Geometry::new(size_mm, params, rng);
     let (w, h) = (geometry.width as usize, geometry.height as usize);
     let px_per_mm = u32_to_f32(params.dpi) / 25.4;
-
-    let mut canvas = vec![0.0f32; w * h * 3];
-    fill_background(
-        &mut canvas,
-        w,
-        h,
-        px_per_mm,
-        params.background,
-        params.color_cast,
-        rng,
-    );
+    let mut background = texture(params.background, w, h, px_per_mm, params.color_cast, rng);
     let shadows = random_shadows(params.background, geometry.rotation_rad, size_mm, rng);
     let gain = GainField::new(w, h, params.illumination, rng);
     let source = DocSource::new(document, doc_dpi, params);
-    warp(
-        &mut canvas,
-        &geometry,
-        &source,
-        size_mm,
-        &shadows,
-        &gain,
-        px_per_mm,
-    );
-
-    if params.defocus_sigma >= 0.25 {
-        let taps = gaussian_weights(params.defocus_sigma);
-        let r = isize::try_from(taps.len() / 2).expect("blur radius fits isize");
-        let horizontal: Vec<Tap> = (-r..=r)
-            .zip(&taps)
-            .map(|(dx, &weight)| Tap { dx, dy: 0, weight })
-            .collect();
-        let vertical: Vec<Tap> = (-r..=r)
-            .zip(&taps)
-            .map(|(dy, &weight)| Tap { dx: 0, dy, weight })
-            .collect();
-        canvas = convolve(&canvas, w, h, &horizontal);
-        canvas = convolve(&canvas, w, h, &vertical);
+    let mut warper = Warper::new(&geometry, size_mm, px_per_mm);
+    let mut stages = blur_stages(params, w, h);
+    let mut sink = Quantizer::new(w * h * 3, params.noise_sigma, rng);
+    // Rows stream through every stage, so no full-size float canvas is ever
+    // allocated: fresh buffers that large cost more in page faults than the
+    // arithmetic done on them.
+    for y in 0..h {
+        let row = warper.row(y, &source, background.as_mut(), &shadows, &gain);
+        push_through(&mut stages, row, &mut |r| sink.put(r));
     }
-    if let Some((length, angle_deg)) = params.motion_blur {
-        let taps = line_taps(length, angle_deg);
-        if taps.len() > 1 {
-            canvas = convolve(&canvas, w, h, &taps);
-        }
-    }
-    let pixels = quantize_with_noise(&canvas, params.noise_sigma, rng);
-    drop(canvas);
+    let pixels = sink.out;
     let (bytes, extension) = encode(&pixels, geometry.width, geometry.height, params.encoding);
 
     Scan {
@@ -454,13 +422,20 @@ fn invert3(m: &[f64; 9]) -> [f64; 9] {
 
 // ------------------------------------------------------------ the document --
 
-/// The document as linear f32 RGB with gamma and colour cast already applied,
-/// and its pixels-per-millimetre along each axis.
+/// Quarter-level steps of the tone table over 0..=255.
+const TONE_STEPS: usize = 1021;
+
+/// The document pixels, their pixels-per-millimetre along each axis, and the
+/// tone curve (gamma, then colour cast) applied after interpolation, the way
+/// a sensor integrates light before its response curve.
 struct DocSource {
-    data: Vec<f32>,
+    /// RGB rows with the last column and row repeated once, so a bilinear
+    /// sample always reads two whole neighbouring pixels per row.
+    data: Vec<u8>,
     w: usize,
     h: usize,
     px_per_mm: [f32; 2],
+    tone: [Box<[f32; TONE_STEPS]>; 3],
 }
 
 impl DocSource {
@@ -471,7 +446,7 @@ impl DocSource {
         // real sensor integrates over its pixel, which the triangle filter
         // (support widened by the ratio) approximates.
         let resized;
-        let src: &RgbImage = if ratio > 1.4 {
+        let image = if ratio > 1.4 {
             let nw = (u32_to_f32(document.width()) / ratio).round().max(2.0) as u32;
             let nh = (u32_to_f32(document.height()) / ratio).round().max(2.0) as u32;
             resized = image::imageops::resize(document, nw, nh, FilterType::Triangle);
@@ -481,102 +456,168 @@ impl DocSource {
         };
         let scale = doc_dpi / 25.4;
         let px_per_mm = [
-            scale * u32_to_f32(src.width()) / u32_to_f32(document.width()),
-            scale * u32_to_f32(src.height()) / u32_to_f32(document.height()),
+            scale * u32_to_f32(image.width()) / u32_to_f32(document.width()),
+            scale * u32_to_f32(image.height()) / u32_to_f32(document.height()),
         ];
-        let mut lut = [[0.0f32; 256]; 3];
-        for (channel, gain) in lut.iter_mut().zip(params.color_cast) {
-            for (v, out) in channel.iter_mut().enumerate() {
-                *out = 255.0 * (to_f32(v) / 255.0).powf(params.gamma) * gain;
+        let tone = params.color_cast.map(|gain| {
+            let mut table = Box::new([0.0f32; TONE_STEPS]);
+            for (i, t) in table.iter_mut().enumerate() {
+                *t = 255.0 * (to_f32(i) / to_f32(TONE_STEPS - 1)).powf(params.gamma) * gain;
             }
+            table
+        });
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        let mut data = Vec::with_capacity((w + 1) * (h + 1) * 3);
+        for row in image.as_raw().chunks_exact(w * 3) {
+            data.extend_from_slice(row);
+            data.extend_from_slice(&row[row.len() - 3..]);
         }
-        let data = src
-            .as_raw()
-            .chunks_exact(3)
-            .flat_map(|p| {
-                [
-                    lut[0][usize::from(p[0])],
-                    lut[1][usize::from(p[1])],
-                    lut[2][usize::from(p[2])],
-                ]
-            })
-            .collect();
+        data.extend_from_within(data.len() - (w + 1) * 3..);
         Self {
             data,
-            w: src.width() as usize,
-            h: src.height() as usize,
+            w,
+            h,
             px_per_mm,
+            tone,
         }
     }
 
     /// Bilinear sample at document millimetres, clamped to the edge pixels.
-    #[allow(clippy::cast_sign_loss)] // coordinates are clamped to be non-negative first
+    ///
+    /// Fixed point with 8 fractional bits: float-to-index conversions and
+    /// float lerps made this the most expensive call of the whole scan.
+    #[allow(clippy::cast_sign_loss)] // positions are clamped to be non-negative first
     #[inline]
     fn sample(&self, u: f32, v: f32) -> [f32; 3] {
-        let fx = (u * self.px_per_mm[0] - 0.5).clamp(0.0, to_f32(self.w - 1));
-        let fy = (v * self.px_per_mm[1] - 0.5).clamp(0.0, to_f32(self.h - 1));
-        let (x0, y0) = (fx as usize, fy as usize);
-        let (tx, ty) = (fx - to_f32(x0), fy - to_f32(y0));
-        let x1 = (x0 + 1).min(self.w - 1);
-        let y1 = (y0 + 1).min(self.h - 1);
-        let (r0, r1) = (y0 * self.w, y1 * self.w);
-        let p = |i: usize| &self.data[i * 3..i * 3 + 3];
-        let (a, b, c, d) = (p(r0 + x0), p(r0 + x1), p(r1 + x0), p(r1 + x1));
-        std::array::from_fn(|k| {
-            let top = a[k] + tx * (b[k] - a[k]);
-            let bottom = c[k] + tx * (d[k] - c[k]);
-            top + ty * (bottom - top)
-        })
+        let fx = (u * self.px_per_mm[0] - 0.5).clamp(0.0, to_f32(self.w - 1)) * 256.0;
+        let fy = (v * self.px_per_mm[1] - 0.5).clamp(0.0, to_f32(self.h - 1)) * 256.0;
+        let (ix, iy) = (fx as i32, fy as i32);
+        let (tx, ty) = (ix & 255, iy & 255);
+        let start = ((iy >> 8) as usize * (self.w + 1) + (ix >> 8) as usize) * 3;
+        let top = &self.data[start..start + 6];
+        let bottom = &self.data[start + (self.w + 1) * 3..][..6];
+        let lerp = |k: usize| {
+            let (a, b) = (i32::from(top[k]), i32::from(top[k + 3]));
+            let (c, d) = (i32::from(bottom[k]), i32::from(bottom[k + 3]));
+            let upper = (a << 8) + (b - a) * tx;
+            let lower = (c << 8) + (d - c) * tx;
+            // value × 65536, rounded to quarter levels.
+            ((((upper << 8) + (lower - upper) * ty) + (1 << 13)) >> 14) as usize
+        };
+        let (i0, i1, i2) = (lerp(0), lerp(1), lerp(2));
+        [
+            self.tone[0][i0.min(TONE_STEPS - 1)],
+            self.tone[1][i1.min(TONE_STEPS - 1)],
+            self.tone[2][i2.min(TONE_STEPS - 1)],
+        ]
+    }
+
+    /// Fills a run of pixels fully covered by the document.
+    fn fill_run(&self, u: &[f32], v: &[f32], gain: &[f32], out: &mut [f32]) {
+        for (((px, &u), &v), &g) in out.chunks_exact_mut(3).zip(u).zip(v).zip(gain) {
+            let [r, gr, b] = self.sample(u, v);
+            px[0] = r * g;
+            px[1] = gr * g;
+            px[2] = b * g;
+        }
     }
 }
 
-/// Places the document on the background already in `canvas`, with shadows
-/// on the background and the illumination gain on everything.
-fn warp(
-    canvas: &mut [f32],
-    geometry: &Geometry,
-    doc: &DocSource,
+/// Produces the output rows before blur and noise: background, shadows,
+/// document and illumination.
+struct Warper {
+    px_to_mm: [f64; 9],
     size_mm: [f32; 2],
-    shadows: &[Shadow],
-    gain: &GainField,
     px_per_mm: f32,
-) {
-    let w = geometry.width as usize;
-    let m = geometry.px_to_mm;
-    let [wm, hm] = size_mm;
-    let mut gain_row = vec![1.0f32; w];
-    for (y, row) in canvas.chunks_exact_mut(w * 3).enumerate() {
-        gain.row(y, &mut gain_row);
+    u: Vec<f32>,
+    v: Vec<f32>,
+    alpha: Vec<f32>,
+    gain: Vec<f32>,
+    out: Vec<f32>,
+}
+
+impl Warper {
+    fn new(geometry: &Geometry, size_mm: [f32; 2], px_per_mm: f32) -> Self {
+        let w = geometry.width as usize;
+        Self {
+            px_to_mm: geometry.px_to_mm,
+            size_mm,
+            px_per_mm,
+            u: vec![0.0; w],
+            v: vec![0.0; w],
+            alpha: vec![0.0; w],
+            gain: vec![1.0; w],
+            out: vec![0.0; w * 3],
+        }
+    }
+
+    fn row(
+        &mut self,
+        y: usize,
+        doc: &DocSource,
+        background: &mut dyn Texture,
+        shadows: &[Shadow],
+        gain: &GainField,
+    ) -> &[f32] {
+        let m = &self.px_to_mm;
         let yc = to_f64(y) + 0.5;
+        // Per-row constants in f64; within a row f32 keeps well under 1e-3 px.
         let (au, bu) = (m[0] as f32, (m[1] * yc + m[2]) as f32);
         let (av, bv) = (m[3] as f32, (m[4] * yc + m[5]) as f32);
         let (aw, bw) = (m[6] as f32, (m[7] * yc + m[8]) as f32);
-        for (x, (px, &g)) in row.chunks_exact_mut(3).zip(&gain_row).enumerate() {
+        let [wm, hm] = self.size_mm;
+        let ppm = self.px_per_mm;
+        for (x, ((u, v), alpha)) in self
+            .u
+            .iter_mut()
+            .zip(&mut self.v)
+            .zip(&mut self.alpha)
+            .enumerate()
+        {
             let xc = to_f32(x) + 0.5;
             let iw = 1.0 / (aw * xc + bw);
-            let u = (au * xc + bu) * iw;
-            let v = (av * xc + bv) * iw;
+            *u = (au * xc + bu) * iw;
+            *v = (av * xc + bv) * iw;
             // Coverage from the distance to the nearest edge gives the
             // document a one-pixel anti-aliased border instead of a jagged one.
-            let inside = u.min(wm - u).min(v).min(hm - v);
-            let alpha = (inside * px_per_mm + 0.5).clamp(0.0, 1.0);
-            let mut rgb = [px[0], px[1], px[2]];
-            if alpha < 1.0 {
-                let shade = shadows.iter().fold(1.0, |acc, s| acc * s.factor(u, v));
-                for c in &mut rgb {
-                    *c *= shade;
-                }
+            let inside = u.min(wm - *u).min(*v).min(hm - *v);
+            *alpha = (inside * ppm + 0.5).clamp(0.0, 1.0);
+        }
+        // The fully covered part of a convex quadrilateral is one run per
+        // row; the background is only needed outside it.
+        let w = self.alpha.len();
+        let (lo, hi) = match self.alpha.iter().position(|&a| a >= 1.0) {
+            Some(first) => {
+                let last = self.alpha.iter().rposition(|&a| a >= 1.0).unwrap_or(first);
+                (first, last + 1)
             }
+            None => (w, w),
+        };
+        background.row(y, 0, lo, &mut self.out);
+        background.row(y, hi, w, &mut self.out);
+        gain.row(y, &mut self.gain);
+        doc.fill_run(
+            &self.u[lo..hi],
+            &self.v[lo..hi],
+            &self.gain[lo..hi],
+            &mut self.out[lo * 3..hi * 3],
+        );
+        for x in (0..lo).chain(hi..w) {
+            let (u, v, alpha) = (self.u[x], self.v[x], self.alpha[x]);
+            let shade = shadows.iter().fold(1.0, |acc, s| acc * s.factor(u, v));
+            let px = &mut self.out[x * 3..x * 3 + 3];
+            let mut rgb = [px[0] * shade, px[1] * shade, px[2] * shade];
             if alpha > 0.0 {
-                let d = doc.sample(u, v);
-                for (c, dc) in rgb.iter_mut().zip(d) {
+                for (c, dc) in rgb.iter_mut().zip(doc.sample(u, v)) {
                     *c += alpha * (dc - *c);
                 }
             }
+            let g = self.gain[x];
             px[0] = rgb[0] * g;
             px[1] = rgb[1] * g;
             px[2] = rgb[2] * g;
         }
+        &self.out
     }
 }
 
@@ -801,8 +842,9 @@ impl ValueNoise {
         }
     }
 
+    /// Writes columns `x0..x1` of row `y` into `out[x0..x1]`.
     #[allow(clippy::cast_sign_loss)] // cell positions are non-negative
-    fn row(&mut self, y: usize, out: &mut [f32]) {
+    fn row(&mut self, y: usize, x0: usize, x1: usize, out: &mut [f32]) {
         let f = (to_f32(y) + 0.5) / self.cell;
         let j = f as usize;
         let t = smooth(f - to_f32(j));
@@ -811,7 +853,7 @@ impl ValueNoise {
         for ((o, &p), &q) in self.tmp.iter_mut().zip(a).zip(b) {
             *o = p + t * (q - p);
         }
-        for (o, &(i, t)) in out.iter_mut().zip(&self.cols) {
+        for (o, &(i, t)) in out[x0..x1].iter_mut().zip(&self.cols[x0..x1]) {
             *o = self.tmp[i] + t * (self.tmp[i + 1] - self.tmp[i]);
         }
     }
@@ -840,9 +882,14 @@ impl Wave {
         }
     }
 
-    fn row(&self, y: usize, out: &mut [f32]) {
+    /// Writes columns `x0..x1` of row `y` into `out[x0..x1]`.
+    fn row(&self, y: usize, x0: usize, x1: usize, out: &mut [f32]) {
         let (s, c) = (self.row_sin[y], self.row_cos[y]);
-        for ((o, &cs), &cc) in out.iter_mut().zip(&self.col_sin).zip(&self.col_cos) {
+        for ((o, &cs), &cc) in out[x0..x1]
+            .iter_mut()
+            .zip(&self.col_sin[x0..x1])
+            .zip(&self.col_cos[x0..x1])
+        {
             *o = s * cc + c * cs;
         }
     }
@@ -859,162 +906,255 @@ fn put(px: &mut [f32], rgb: [f32; 3], cast: [f32; 3]) {
     px[2] = rgb[2] * cast[2];
 }
 
-/// Fills the whole canvas with the background texture. It gets the colour
-/// cast but no gamma: its tone is drawn at random anyway.
-fn fill_background(
-    canvas: &mut [f32],
+/// A procedural background, generated a row span at a time so that only the
+/// pixels the document does not cover are computed. It gets the colour cast
+/// but no gamma: its tone is drawn at random anyway.
+trait Texture {
+    /// Writes RGB columns `x0..x1` of row `y` into `out`, a full RGB row.
+    fn row(&mut self, y: usize, x0: usize, x1: usize, out: &mut [f32]);
+}
+
+fn texture(
+    kind: Background,
     w: usize,
     h: usize,
     px_per_mm: f32,
-    kind: Background,
     cast: [f32; 3],
     rng: &mut SynthRng,
-) {
+) -> Box<dyn Texture> {
     match kind {
-        Background::ScannerLid => fill_flat(canvas, w, h, px_per_mm, cast, rng, true),
-        Background::Dark => fill_flat(canvas, w, h, px_per_mm, cast, rng, false),
-        Background::Desk => fill_desk(canvas, w, h, px_per_mm, cast, rng),
-        Background::Fabric => fill_fabric(canvas, w, h, px_per_mm, cast, rng),
+        Background::ScannerLid => Box::new(Flat::new(w, h, px_per_mm, cast, rng, true)),
+        Background::Dark => Box::new(Flat::new(w, h, px_per_mm, cast, rng, false)),
+        Background::Desk => Box::new(Desk::new(w, h, px_per_mm, cast, rng)),
+        Background::Fabric => Box::new(Fabric::new(w, h, px_per_mm, cast, rng)),
     }
 }
 
-/// Lid (light) or dark surface: a flat tone with two scales of soft
-/// blotches and per-pixel grain.
-fn fill_flat(
-    canvas: &mut [f32],
-    w: usize,
-    h: usize,
-    px_per_mm: f32,
+/// Lid (light) or dark surface: a flat tone with two scales of soft blotches
+/// and per-pixel grain.
+struct Flat {
+    colour: [f32; 3],
     cast: [f32; 3],
-    rng: &mut SynthRng,
-    light: bool,
-) {
-    let (base, tint, coarse_amp, fine_amp, grain_amp) = if light {
-        (
-            rng.random_range(222.0f32..250.0),
-            4.0,
-            rng.random_range(1.5f32..4.0),
-            rng.random_range(0.5f32..2.0),
-            rng.random_range(0.5f32..2.0),
-        )
-    } else {
-        (
-            rng.random_range(6.0f32..40.0),
-            3.0,
-            rng.random_range(2.0f32..8.0),
-            rng.random_range(1.0f32..3.0),
-            rng.random_range(2.0f32..6.0),
-        )
-    };
-    let colour = jitter_colour([base; 3], tint, rng);
-    let mut fast = FastRng::new(rng);
-    let mut coarse = ValueNoise::new(w, h, rng.random_range(6.0f32..20.0) * px_per_mm, &mut fast);
-    let mut fine = ValueNoise::new(w, h, rng.random_range(0.4f32..1.5) * px_per_mm, &mut fast);
-    let (mut rc, mut rf) = (vec![0.0f32; w], vec![0.0f32; w]);
-    for (y, row) in canvas.chunks_exact_mut(w * 3).enumerate() {
-        coarse.row(y, &mut rc);
-        fine.row(y, &mut rf);
-        for ((px, &c), &f) in row.chunks_exact_mut(3).zip(&rc).zip(&rf) {
-            let v = coarse_amp * c + fine_amp * f + grain_amp * fast.signed();
-            put(px, colour.map(|k| k + v), cast);
+    amps: [f32; 3],
+    coarse: ValueNoise,
+    fine: ValueNoise,
+    fast: FastRng,
+    rc: Vec<f32>,
+    rf: Vec<f32>,
+}
+
+impl Flat {
+    fn new(
+        w: usize,
+        h: usize,
+        px_per_mm: f32,
+        cast: [f32; 3],
+        rng: &mut SynthRng,
+        light: bool,
+    ) -> Self {
+        let (base, tint, amps) = if light {
+            (
+                rng.random_range(222.0f32..250.0),
+                4.0,
+                [
+                    rng.random_range(1.5f32..4.0),
+                    rng.random_range(0.5f32..2.0),
+                    rng.random_range(0.5f32..2.0),
+                ],
+            )
+        } else {
+            (
+                rng.random_range(6.0f32..40.0),
+                3.0,
+                [
+                    rng.random_range(2.0f32..8.0),
+                    rng.random_range(1.0f32..3.0),
+                    rng.random_range(2.0f32..6.0),
+                ],
+            )
+        };
+        let colour = jitter_colour([base; 3], tint, rng);
+        let coarse_cell = rng.random_range(6.0f32..20.0) * px_per_mm;
+        let fine_cell = rng.random_range(0.4f32..1.5) * px_per_mm;
+        let mut fast = FastRng::new(rng);
+        Self {
+            colour,
+            cast,
+            amps,
+            coarse: ValueNoise::new(w, h, coarse_cell, &mut fast),
+            fine: ValueNoise::new(w, h, fine_cell, &mut fast),
+            fast,
+            rc: vec![0.0; w],
+            rf: vec![0.0; w],
+        }
+    }
+}
+
+impl Texture for Flat {
+    fn row(&mut self, y: usize, x0: usize, x1: usize, out: &mut [f32]) {
+        if x0 >= x1 {
+            return;
+        }
+        self.coarse.row(y, x0, x1, &mut self.rc);
+        self.fine.row(y, x0, x1, &mut self.rf);
+        let [ac, af, ag] = self.amps;
+        for ((px, &c), &f) in out[x0 * 3..x1 * 3]
+            .chunks_exact_mut(3)
+            .zip(&self.rc[x0..x1])
+            .zip(&self.rf[x0..x1])
+        {
+            let v = ac * c + af * f + ag * self.fast.signed();
+            let c = self.colour;
+            put(px, [c[0] + v, c[1] + v, c[2] + v], self.cast);
         }
     }
 }
 
 /// Wood: stripes across the grain whose phase follows a slow wavy flow, fine
 /// grain lines along the same flow, streaks and soft blotches.
-#[allow(clippy::cast_sign_loss)] // streak positions are shifted to be non-negative
-fn fill_desk(
-    canvas: &mut [f32],
-    w: usize,
-    h: usize,
-    px_per_mm: f32,
+struct Desk {
+    dark: [f32; 3],
+    light: [f32; 3],
     cast: [f32; 3],
-    rng: &mut SynthRng,
-) {
-    const WOODS: [[f32; 3]; 5] = [
-        [196.0, 154.0, 108.0],
-        [160.0, 110.0, 70.0],
-        [120.0, 80.0, 50.0],
-        [210.0, 180.0, 140.0],
-        [95.0, 62.0, 40.0],
-    ];
-    let base = jitter_colour(WOODS[rng.random_range(0..WOODS.len())], 10.0, rng);
-    let (dark, light) = (base.map(|c| c * 0.65), base.map(|c| c * 1.15));
-    let grain_along_x = rng.random_bool(0.5);
-    let (along_len, across_len) = if grain_along_x { (w, h) } else { (h, w) };
-    let waves: [[f32; 3]; 2] = [
-        [
-            rng.random_range(2.0f32..10.0) * px_per_mm,
-            TAU / (rng.random_range(40.0f32..160.0) * px_per_mm),
+    amps: [f32; 4],
+    broad: Wave,
+    fine: Wave,
+    streaks: Vec<f32>,
+    inv_streak_cell: f32,
+    col_pos: Vec<f32>,
+    row_pos: Vec<f32>,
+    blotch: ValueNoise,
+    rb: Vec<f32>,
+    rf: Vec<f32>,
+    rn: Vec<f32>,
+}
+
+impl Desk {
+    #[allow(clippy::cast_sign_loss)] // the streak table length is positive
+    fn new(w: usize, h: usize, px_per_mm: f32, cast: [f32; 3], rng: &mut SynthRng) -> Self {
+        const WOODS: [[f32; 3]; 5] = [
+            [196.0, 154.0, 108.0],
+            [160.0, 110.0, 70.0],
+            [120.0, 80.0, 50.0],
+            [210.0, 180.0, 140.0],
+            [95.0, 62.0, 40.0],
+        ];
+        let base = jitter_colour(WOODS[rng.random_range(0..WOODS.len())], 10.0, rng);
+        let grain_along_x = rng.random_bool(0.5);
+        let (along_len, across_len) = if grain_along_x { (w, h) } else { (h, w) };
+        let waves: [[f32; 3]; 2] = [
+            [
+                rng.random_range(1.0f32..5.0) * px_per_mm,
+                TAU / (rng.random_range(80.0f32..300.0) * px_per_mm),
+                rng.random_range(0.0f32..TAU),
+            ],
+            [
+                rng.random_range(0.3f32..1.5) * px_per_mm,
+                TAU / (rng.random_range(15.0f32..60.0) * px_per_mm),
+                rng.random_range(0.0f32..TAU),
+            ],
+        ];
+        let flow: Vec<f32> = (0..along_len)
+            .map(|i| {
+                waves
+                    .iter()
+                    .map(|&[amp, freq, phase]| amp * (freq * to_f32(i) + phase).sin())
+                    .sum()
+            })
+            .collect();
+        let across: Vec<f32> = (0..across_len).map(to_f32).collect();
+        let stripe = |freq: f32, phase: f32| {
+            let a: Vec<f32> = across.iter().map(|p| freq * p + phase).collect();
+            let f: Vec<f32> = flow.iter().map(|p| freq * p).collect();
+            if grain_along_x {
+                Wave::new(&f, &a)
+            } else {
+                Wave::new(&a, &f)
+            }
+        };
+        let broad = stripe(
+            TAU / (rng.random_range(4.0f32..14.0) * px_per_mm),
             rng.random_range(0.0f32..TAU),
-        ],
-        [
-            rng.random_range(0.5f32..3.0) * px_per_mm,
-            TAU / (rng.random_range(10.0f32..40.0) * px_per_mm),
+        );
+        let fine = stripe(
+            TAU / (rng.random_range(0.6f32..2.0) * px_per_mm),
             rng.random_range(0.0f32..TAU),
-        ],
-    ];
-    let flow: Vec<f32> = (0..along_len)
-        .map(|i| {
-            waves
-                .iter()
-                .map(|&[amp, freq, phase]| amp * (freq * to_f32(i) + phase).sin())
-                .sum()
-        })
-        .collect();
-    let across: Vec<f32> = (0..across_len).map(to_f32).collect();
-    let stripe = |freq: f32, phase: f32| {
-        let a: Vec<f32> = across.iter().map(|p| freq * p + phase).collect();
-        let f: Vec<f32> = flow.iter().map(|p| freq * p).collect();
-        if grain_along_x {
-            Wave::new(&f, &a)
+        );
+        let amps = [
+            rng.random_range(0.2f32..0.35),
+            rng.random_range(0.05f32..0.15),
+            rng.random_range(0.08f32..0.2),
+            rng.random_range(0.04f32..0.12),
+        ];
+        let streak_cell = rng.random_range(0.25f32..0.8) * px_per_mm;
+        let blotch_cell = rng.random_range(15.0f32..40.0) * px_per_mm;
+        let mut fast = FastRng::new(rng);
+        // Streak positions are shifted by the largest flow so they index the
+        // table from zero.
+        let max_flow = waves.iter().map(|wave| wave[0]).sum::<f32>() + streak_cell;
+        let streaks = (0..((to_f32(across_len) + 2.0 * max_flow) / streak_cell) as usize + 3)
+            .map(|_| fast.signed())
+            .collect();
+        let (col_pos, mut row_pos) = if grain_along_x {
+            (flow, across)
         } else {
-            Wave::new(&a, &f)
+            (across, flow)
+        };
+        for p in &mut row_pos {
+            *p += max_flow;
         }
-    };
-    let broad = stripe(
-        TAU / (rng.random_range(4.0f32..14.0) * px_per_mm),
-        rng.random_range(0.0f32..TAU),
-    );
-    let fine = stripe(
-        TAU / (rng.random_range(0.6f32..2.0) * px_per_mm),
-        rng.random_range(0.0f32..TAU),
-    );
-    let (a_broad, a_fine, a_streak, a_blotch) = (
-        rng.random_range(0.2f32..0.35),
-        rng.random_range(0.05f32..0.15),
-        rng.random_range(0.08f32..0.2),
-        rng.random_range(0.04f32..0.12),
-    );
-    let mut fast = FastRng::new(rng);
-    let streak_cell = rng.random_range(0.25f32..0.8) * px_per_mm;
-    let max_flow = waves.iter().map(|w| w[0]).sum::<f32>() + streak_cell;
-    let streaks: Vec<f32> = (0..((to_f32(across_len) + 2.0 * max_flow) / streak_cell) as usize + 3)
-        .map(|_| fast.signed())
-        .collect();
-    let (col_pos, row_pos) = if grain_along_x {
-        (flow.clone(), across.clone())
-    } else {
-        (across.clone(), flow.clone())
-    };
-    let mut blotch = ValueNoise::new(w, h, rng.random_range(15.0f32..40.0) * px_per_mm, &mut fast);
-    let (mut rb, mut rf, mut rn) = (vec![0.0f32; w], vec![0.0f32; w], vec![0.0f32; w]);
-    for (y, row) in canvas.chunks_exact_mut(w * 3).enumerate() {
-        broad.row(y, &mut rb);
-        fine.row(y, &mut rf);
-        blotch.row(y, &mut rn);
-        let ry = row_pos[y] + max_flow;
-        for (x, px) in row.chunks_exact_mut(3).enumerate() {
-            let s = (ry + col_pos[x]) / streak_cell;
+        Self {
+            dark: base.map(|c| c * 0.65),
+            light: base.map(|c| c * 1.15),
+            cast,
+            amps,
+            broad,
+            fine,
+            streaks,
+            inv_streak_cell: 1.0 / streak_cell,
+            col_pos,
+            row_pos,
+            blotch: ValueNoise::new(w, h, blotch_cell, &mut fast),
+            rb: vec![0.0; w],
+            rf: vec![0.0; w],
+            rn: vec![0.0; w],
+        }
+    }
+}
+
+impl Texture for Desk {
+    #[allow(clippy::cast_sign_loss)] // streak positions are shifted to be non-negative
+    fn row(&mut self, y: usize, x0: usize, x1: usize, out: &mut [f32]) {
+        if x0 >= x1 {
+            return;
+        }
+        self.broad.row(y, x0, x1, &mut self.rb);
+        self.fine.row(y, x0, x1, &mut self.rf);
+        self.blotch.row(y, x0, x1, &mut self.rn);
+        let [a_broad, a_fine, a_streak, a_blotch] = self.amps;
+        let ry = self.row_pos[y];
+        for ((((px, &cp), &b), &f), &n) in out[x0 * 3..x1 * 3]
+            .chunks_exact_mut(3)
+            .zip(&self.col_pos[x0..x1])
+            .zip(&self.rb[x0..x1])
+            .zip(&self.rf[x0..x1])
+            .zip(&self.rn[x0..x1])
+        {
+            let s = (ry + cp) * self.inv_streak_cell;
             let i = s as usize;
-            let streak = streaks[i] + (s - to_f32(i)) * (streaks[i + 1] - streaks[i]);
-            let t = (0.5 + a_broad * rb[x] + a_fine * rf[x] + a_streak * streak + a_blotch * rn[x])
-                .clamp(0.0, 1.0);
+            let streak =
+                self.streaks[i] + (s - to_f32(i)) * (self.streaks[i + 1] - self.streaks[i]);
+            let t =
+                (0.5 + a_broad * b + a_fine * f + a_streak * streak + a_blotch * n).clamp(0.0, 1.0);
+            let (dark, light) = (self.dark, self.light);
             put(
                 px,
-                std::array::from_fn(|k| dark[k] + t * (light[k] - dark[k])),
-                cast,
+                [
+                    dark[0] + t * (light[0] - dark[0]),
+                    dark[1] + t * (light[1] - dark[1]),
+                    dark[2] + t * (light[2] - dark[2]),
+                ],
+                self.cast,
             );
         }
     }
@@ -1022,53 +1162,83 @@ fn fill_desk(
 
 /// Woven cloth: warp and weft as two crossing sinusoid families, their
 /// product for the over-under pattern, and soft colour blotches.
-fn fill_fabric(
-    canvas: &mut [f32],
-    w: usize,
-    h: usize,
-    px_per_mm: f32,
+struct Fabric {
+    base: [f32; 3],
     cast: [f32; 3],
-    rng: &mut SynthRng,
-) {
-    const CLOTHS: [[f32; 3]; 7] = [
-        [60.0, 80.0, 120.0],
-        [150.0, 40.0, 40.0],
-        [60.0, 100.0, 60.0],
-        [120.0, 120.0, 120.0],
-        [190.0, 170.0, 140.0],
-        [90.0, 60.0, 110.0],
-        [40.0, 40.0, 45.0],
-    ];
-    let base = jitter_colour(CLOTHS[rng.random_range(0..CLOTHS.len())], 15.0, rng);
-    // Below about 2.5 pixels per thread the weave would only alias.
-    let period = (rng.random_range(0.5f32..2.0) * px_per_mm).max(2.5);
-    let theta = rng.random_range(0.0f32..PI);
-    let period_b = (period * rng.random_range(0.8f32..1.25)).max(2.5);
-    let theta_b = theta + FRAC_PI_2 + rng.random_range(-0.05f32..0.05);
-    let family = |period: f32, theta: f32, phase: f32| {
-        let k = TAU / period;
-        let (s, c) = theta.sin_cos();
-        let cols: Vec<f32> = (0..w).map(|x| k * c * to_f32(x) + phase).collect();
-        let rows: Vec<f32> = (0..h).map(|y| k * s * to_f32(y)).collect();
-        Wave::new(&cols, &rows)
-    };
-    let warp_threads = family(period, theta, rng.random_range(0.0f32..TAU));
-    let weft_threads = family(period_b, theta_b, rng.random_range(0.0f32..TAU));
-    let (a_sum, a_prod, a_blotch) = (
-        rng.random_range(0.1f32..0.25),
-        rng.random_range(-0.15f32..0.15),
-        rng.random_range(0.05f32..0.12),
-    );
-    let mut fast = FastRng::new(rng);
-    let mut blotch = ValueNoise::new(w, h, rng.random_range(5.0f32..30.0) * px_per_mm, &mut fast);
-    let (mut ra, mut rb, mut rn) = (vec![0.0f32; w], vec![0.0f32; w], vec![0.0f32; w]);
-    for (y, row) in canvas.chunks_exact_mut(w * 3).enumerate() {
-        warp_threads.row(y, &mut ra);
-        weft_threads.row(y, &mut rb);
-        blotch.row(y, &mut rn);
-        for (((px, &sa), &sb), &n) in row.chunks_exact_mut(3).zip(&ra).zip(&rb).zip(&rn) {
+    amps: [f32; 3],
+    warp_threads: Wave,
+    weft_threads: Wave,
+    blotch: ValueNoise,
+    ra: Vec<f32>,
+    rb: Vec<f32>,
+    rn: Vec<f32>,
+}
+
+impl Fabric {
+    fn new(w: usize, h: usize, px_per_mm: f32, cast: [f32; 3], rng: &mut SynthRng) -> Self {
+        const CLOTHS: [[f32; 3]; 7] = [
+            [60.0, 80.0, 120.0],
+            [150.0, 40.0, 40.0],
+            [60.0, 100.0, 60.0],
+            [120.0, 120.0, 120.0],
+            [190.0, 170.0, 140.0],
+            [90.0, 60.0, 110.0],
+            [40.0, 40.0, 45.0],
+        ];
+        let base = jitter_colour(CLOTHS[rng.random_range(0..CLOTHS.len())], 15.0, rng);
+        // Below about 2.5 pixels per thread the weave would only alias.
+        let period = (rng.random_range(0.5f32..2.0) * px_per_mm).max(2.5);
+        let theta = rng.random_range(0.0f32..PI);
+        let period_b = (period * rng.random_range(0.8f32..1.25)).max(2.5);
+        let theta_b = theta + FRAC_PI_2 + rng.random_range(-0.05f32..0.05);
+        let family = |period: f32, theta: f32, phase: f32| {
+            let k = TAU / period;
+            let (s, c) = theta.sin_cos();
+            let cols: Vec<f32> = (0..w).map(|x| k * c * to_f32(x) + phase).collect();
+            let rows: Vec<f32> = (0..h).map(|y| k * s * to_f32(y)).collect();
+            Wave::new(&cols, &rows)
+        };
+        let warp_threads = family(period, theta, rng.random_range(0.0f32..TAU));
+        let weft_threads = family(period_b, theta_b, rng.random_range(0.0f32..TAU));
+        let amps = [
+            rng.random_range(0.1f32..0.25),
+            rng.random_range(-0.15f32..0.15),
+            rng.random_range(0.05f32..0.12),
+        ];
+        let blotch_cell = rng.random_range(5.0f32..30.0) * px_per_mm;
+        let mut fast = FastRng::new(rng);
+        Self {
+            base,
+            cast,
+            amps,
+            warp_threads,
+            weft_threads,
+            blotch: ValueNoise::new(w, h, blotch_cell, &mut fast),
+            ra: vec![0.0; w],
+            rb: vec![0.0; w],
+            rn: vec![0.0; w],
+        }
+    }
+}
+
+impl Texture for Fabric {
+    fn row(&mut self, y: usize, x0: usize, x1: usize, out: &mut [f32]) {
+        if x0 >= x1 {
+            return;
+        }
+        self.warp_threads.row(y, x0, x1, &mut self.ra);
+        self.weft_threads.row(y, x0, x1, &mut self.rb);
+        self.blotch.row(y, x0, x1, &mut self.rn);
+        let [a_sum, a_prod, a_blotch] = self.amps;
+        for (((px, &sa), &sb), &n) in out[x0 * 3..x1 * 3]
+            .chunks_exact_mut(3)
+            .zip(&self.ra[x0..x1])
+            .zip(&self.rb[x0..x1])
+            .zip(&self.rn[x0..x1])
+        {
             let v = 1.0 + a_sum * 0.5 * (sa + sb) + a_prod * sa * sb + a_blotch * n;
-            put(px, base.map(|c| c * v), cast);
+            let c = self.base;
+            put(px, [c[0] * v, c[1] * v, c[2] * v], self.cast);
         }
     }
 }
@@ -1114,60 +1284,150 @@ fn line_taps(length: f32, angle_deg: f32) -> Vec<Tap> {
     taps
 }
 
-/// Convolution with edge replication. Each tap adds a whole shifted row at
-/// once, which the compiler vectorises; columns are padded so every shifted
-/// row is one contiguous slice.
-fn convolve(src: &[f32], w: usize, h: usize, taps: &[Tap]) -> Vec<f32> {
-    let pad = taps.iter().map(|t| t.dx.unsigned_abs()).max().unwrap_or(0);
-    let pw = w + 2 * pad;
-    let padded: Cow<'_, [f32]> = if pad == 0 {
-        Cow::Borrowed(src)
-    } else {
-        let mut p = Vec::with_capacity(pw * h * 3);
-        for row in src.chunks_exact(w * 3) {
-            for _ in 0..pad {
-                p.extend_from_slice(&row[..3]);
-            }
-            p.extend_from_slice(row);
-            for _ in 0..pad {
-                p.extend_from_slice(&row[row.len() - 3..]);
-            }
-        }
-        Cow::Owned(p)
-    };
-    let mut dst = vec![0.0f32; w * h * 3];
-    for (y, out) in dst.chunks_exact_mut(w * 3).enumerate() {
-        for tap in taps {
-            let sy = y.saturating_add_signed(tap.dy).min(h - 1);
-            let start = (sy * pw + pad.saturating_add_signed(tap.dx)) * 3;
-            for (o, s) in out.iter_mut().zip(&padded[start..start + w * 3]) {
-                *o += tap.weight * s;
-            }
+/// The blur stages a scan goes through, in order.
+fn blur_stages(params: &ScanParams, w: usize, h: usize) -> Vec<ConvStage> {
+    let mut stages = Vec::new();
+    if params.defocus_sigma >= 0.25 {
+        let weights = gaussian_weights(params.defocus_sigma);
+        let r = isize::try_from(weights.len() / 2).expect("blur radius fits isize");
+        let taps = |vertical: bool| {
+            (-r..=r)
+                .zip(&weights)
+                .map(|(d, &weight)| Tap {
+                    dx: if vertical { 0 } else { d },
+                    dy: if vertical { d } else { 0 },
+                    weight,
+                })
+                .collect()
+        };
+        stages.push(ConvStage::new(taps(false), w, h));
+        stages.push(ConvStage::new(taps(true), w, h));
+    }
+    if let Some((length, angle_deg)) = params.motion_blur {
+        let taps = line_taps(length, angle_deg);
+        if taps.len() > 1 {
+            stages.push(ConvStage::new(taps, w, h));
         }
     }
-    dst
+    stages
+}
+
+/// A streaming convolution with edge replication: rows come in in order and
+/// go out in order once every row they reach has arrived. It keeps only the
+/// rows within reach, padded at both ends so each tap reads one contiguous
+/// slice, and adds whole shifted rows at a time, which vectorises. Taps
+/// mirrored about the centre with equal weights share one multiply.
+struct ConvStage {
+    /// (tap, its mirror image if it has one with the same weight).
+    groups: Vec<(Tap, Option<Tap>)>,
+    reach: usize,
+    pad: usize,
+    w: usize,
+    h: usize,
+    ring: Vec<f32>,
+    received: usize,
+    emitted: usize,
+    out: Vec<f32>,
+}
+
+impl ConvStage {
+    fn new(taps: Vec<Tap>, w: usize, h: usize) -> Self {
+        let reach = taps.iter().map(|t| t.dy.unsigned_abs()).max().unwrap_or(0);
+        let pad = taps.iter().map(|t| t.dx.unsigned_abs()).max().unwrap_or(0);
+        let mut rest = taps;
+        let mut groups = Vec::with_capacity(rest.len());
+        while !rest.is_empty() {
+            let tap = rest.remove(0);
+            let mirror = rest.iter().position(|m| {
+                (tap.dx != 0 || tap.dy != 0)
+                    && m.dx == -tap.dx
+                    && m.dy == -tap.dy
+                    && (m.weight - tap.weight).abs() <= f32::EPSILON * tap.weight.abs()
+            });
+            groups.push((tap, mirror.map(|i| rest.remove(i))));
+        }
+        Self {
+            ring: vec![0.0; (2 * reach + 1) * (w + 2 * pad) * 3],
+            groups,
+            reach,
+            pad,
+            w,
+            h,
+            received: 0,
+            emitted: 0,
+            out: vec![0.0; w * 3],
+        }
+    }
+
+    fn push(&mut self, row: &[f32], emit: &mut dyn FnMut(&[f32])) {
+        let slots = 2 * self.reach + 1;
+        let stride = (self.w + 2 * self.pad) * 3;
+        let (p, w3) = (self.pad * 3, self.w * 3);
+        let slot = &mut self.ring[(self.received % slots) * stride..][..stride];
+        slot[p..p + w3].copy_from_slice(row);
+        for i in 0..self.pad {
+            slot[i * 3..i * 3 + 3].copy_from_slice(&row[..3]);
+            slot[p + w3 + i * 3..p + w3 + i * 3 + 3].copy_from_slice(&row[w3 - 3..]);
+        }
+        self.received += 1;
+        while self.emitted < self.h
+            && (self.emitted + self.reach < self.received || self.received == self.h)
+        {
+            let y = self.emitted;
+            let start = |tap: &Tap| {
+                let sy = y.saturating_add_signed(tap.dy).min(self.h - 1);
+                (sy % slots) * stride + self.pad.saturating_add_signed(tap.dx) * 3
+            };
+            self.out.fill(0.0);
+            for (tap, mirror) in &self.groups {
+                let a = &self.ring[start(tap)..][..w3];
+                match mirror {
+                    Some(m) => {
+                        let b = &self.ring[start(m)..][..w3];
+                        for ((o, x), y) in self.out.iter_mut().zip(a).zip(b) {
+                            *o += tap.weight * (x + y);
+                        }
+                    }
+                    None => {
+                        for (o, x) in self.out.iter_mut().zip(a) {
+                            *o += tap.weight * x;
+                        }
+                    }
+                }
+            }
+            emit(&self.out);
+            self.emitted += 1;
+        }
+    }
+}
+
+fn push_through(stages: &mut [ConvStage], row: &[f32], sink: &mut dyn FnMut(&[f32])) {
+    match stages.split_first_mut() {
+        None => sink(row),
+        Some((first, rest)) => first.push(row, &mut |r| push_through(rest, r, sink)),
+    }
 }
 
 // ----------------------------------------------------------- noise, files --
 
 const GAUSS_BITS: u32 = 12;
+const GAUSS_LEN: usize = 1 << GAUSS_BITS;
 
 /// Quantiles of the standard normal at `(i + 0.5) / 4096`: a table lookup per
 /// sample is far cheaper than Box-Muller and exact enough for sensor noise.
-fn gaussian_table() -> &'static [f32] {
-    static TABLE: OnceLock<Vec<f32>> = OnceLock::new();
+fn gaussian_table() -> &'static [f32; GAUSS_LEN] {
+    static TABLE: OnceLock<Box<[f32; GAUSS_LEN]>> = OnceLock::new();
     TABLE.get_or_init(|| {
         // Invert the CDF by integrating the density on a fine grid.
         const STEPS: usize = 1 << 17;
         const LO: f64 = -6.0;
-        let n = 1usize << GAUSS_BITS;
         let dx = 12.0 / to_f64(STEPS);
         let density = |x: f64| (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
-        let mut table = Vec::with_capacity(n);
+        let mut table = Vec::with_capacity(GAUSS_LEN);
         let mut cdf = 0.0;
         let mut step = 0;
-        for i in 0..n {
-            let p = (to_f64(i) + 0.5) / to_f64(n);
+        for i in 0..GAUSS_LEN {
+            let p = (to_f64(i) + 0.5) / to_f64(GAUSS_LEN);
             while step < STEPS {
                 let x = LO + to_f64(step) * dx;
                 let next = cdf + 0.5 * (density(x) + density(x + dx)) * dx;
@@ -1181,33 +1441,54 @@ fn gaussian_table() -> &'static [f32] {
             }
         }
         table
+            .into_boxed_slice()
+            .try_into()
+            .expect("every quantile lies within ±6 sigma")
     })
 }
 
-/// Adds gaussian sensor noise and rounds to bytes.
-fn quantize_with_noise(canvas: &[f32], sigma: f32, rng: &mut SynthRng) -> Vec<u8> {
-    // Float-to-int `as` casts saturate, which is exactly the clamp to 0..=255.
-    let mut out = vec![0u8; canvas.len()];
-    if sigma > 0.0 {
-        let table = gaussian_table();
-        let mask = (1u64 << GAUSS_BITS) - 1;
-        let mut fast = FastRng::new(rng);
-        // Five 12-bit indices per 64-bit draw.
-        for (o, c) in out.chunks_mut(5).zip(canvas.chunks(5)) {
-            let mut bits = fast.next();
-            for (o, &v) in o.iter_mut().zip(c) {
-                *o = to_u8(v + sigma * table[(bits & mask) as usize]);
-                bits >>= GAUSS_BITS;
-            }
-        }
-    } else {
-        for (o, &v) in out.iter_mut().zip(canvas) {
-            *o = to_u8(v);
-        }
-    }
-    out
+/// The last stage: adds gaussian sensor noise and rounds to bytes.
+struct Quantizer {
+    out: Vec<u8>,
+    filled: usize,
+    sigma: f32,
+    fast: FastRng,
 }
 
+impl Quantizer {
+    fn new(len: usize, sigma: f32, rng: &mut SynthRng) -> Self {
+        Self {
+            out: vec![0; len],
+            filled: 0,
+            sigma,
+            fast: FastRng::new(rng),
+        }
+    }
+
+    fn put(&mut self, row: &[f32]) {
+        let dst = &mut self.out[self.filled..self.filled + row.len()];
+        self.filled += row.len();
+        let sigma = self.sigma;
+        if sigma > 0.0 {
+            let table = gaussian_table();
+            let mask = (1u64 << GAUSS_BITS) - 1;
+            // Five 12-bit table indices per 64-bit draw.
+            for (d, s) in dst.chunks_mut(5).zip(row.chunks(5)) {
+                let mut bits = self.fast.next();
+                for (d, &v) in d.iter_mut().zip(s) {
+                    *d = to_u8(v + sigma * table[(bits & mask) as usize]);
+                    bits >>= GAUSS_BITS;
+                }
+            }
+        } else {
+            for (d, &v) in dst.iter_mut().zip(row) {
+                *d = to_u8(v);
+            }
+        }
+    }
+}
+
+/// Float-to-int `as` casts saturate, which is exactly the clamp to 0..=255.
 #[allow(clippy::cast_sign_loss)] // the cast saturates negatives to zero, as wanted
 #[inline]
 fn to_u8(v: f32) -> u8 {
@@ -1533,6 +1814,58 @@ mod tests {
             assert!((p[0] - d[0]).abs() < 1e-9 && (p[1] - d[1]).abs() < 1e-9);
             let q = apply_f64(&inv, d[0], d[1]);
             assert!((q[0] - s[0]).abs() < 1e-9 && (q[1] - s[1]).abs() < 1e-9);
+        }
+    }
+
+    /// The streaming stages must equal a plain 2D convolution with edge
+    /// replication, including images shorter than a stage's reach.
+    #[test]
+    fn streaming_blur_matches_direct_convolution() {
+        let mut fast = FastRng(99);
+        for (w, h) in [(13usize, 9usize), (17, 3), (5, 1)] {
+            let src: Vec<f32> = (0..w * h * 3).map(|_| fast.signed() * 100.0).collect();
+            let params = ScanParams {
+                defocus_sigma: 1.3,
+                motion_blur: Some((5.5, 33.0)),
+                ..ScanParams::clean()
+            };
+            let mut stages = blur_stages(&params, w, h);
+            assert_eq!(stages.len(), 3);
+            let mut streamed = Vec::new();
+            for row in src.chunks_exact(w * 3) {
+                push_through(&mut stages, row, &mut |r| streamed.extend_from_slice(r));
+            }
+            let weights = gaussian_weights(1.3);
+            let r = isize::try_from(weights.len() / 2).expect("small radius");
+            let gauss_h: Vec<Tap> = (-r..=r)
+                .zip(&weights)
+                .map(|(dx, &weight)| Tap { dx, dy: 0, weight })
+                .collect();
+            let gauss_v: Vec<Tap> = (-r..=r)
+                .zip(&weights)
+                .map(|(dy, &weight)| Tap { dx: 0, dy, weight })
+                .collect();
+            let mut direct = src.clone();
+            for taps in [gauss_h, gauss_v, line_taps(5.5, 33.0)] {
+                let mut next = vec![0.0f32; direct.len()];
+                for y in 0..h {
+                    for x in 0..w {
+                        for tap in &taps {
+                            let sy = y.saturating_add_signed(tap.dy).min(h - 1);
+                            let sx = x.saturating_add_signed(tap.dx).min(w - 1);
+                            for c in 0..3 {
+                                next[(y * w + x) * 3 + c] +=
+                                    tap.weight * direct[(sy * w + sx) * 3 + c];
+                            }
+                        }
+                    }
+                }
+                direct = next;
+            }
+            assert_eq!(streamed.len(), direct.len());
+            for (a, b) in streamed.iter().zip(&direct) {
+                assert!((a - b).abs() < 1e-3, "{a} vs {b} at {w}x{h}");
+            }
         }
     }
 
