@@ -222,6 +222,39 @@ fn writes_a_dataset_with_index_and_templates() {
 }
 
 #[test]
+fn the_stored_sample_is_consistent() {
+    // testdata/synth_sample: scans made by an earlier build, read as a user
+    // of the dataset would (index, images, ground truth).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/synth_sample");
+    let reference = Date::new(2026, 1, 1).expect("date");
+    let index = std::fs::read_to_string(dir.join("index.jsonl")).expect("index.jsonl");
+    let mut labels = std::collections::BTreeSet::new();
+    for line in index.lines() {
+        let row: serde_json::Value = serde_json::from_str(line).expect("row");
+        let file = row["file"].as_str().expect("file");
+        let gt: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(dir.join(file.replace(".jpg", ".json").replace(".png", ".json")))
+                .expect("gt"),
+        )
+        .expect("json");
+        assert_eq!(gt["file"], file);
+        assert_eq!(gt["label"], row["label"]);
+        let img = image::open(dir.join(file)).expect("scan decodes");
+        assert_eq!(
+            serde_json::json!([img.width(), img.height()]),
+            gt["image_size"]
+        );
+        if let Some(lines) = gt["mrz_lines"].as_array() {
+            let lines: Vec<&str> = lines.iter().map(|l| l.as_str().expect("line")).collect();
+            let valid = parse_lines(&lines, reference).is_valid();
+            assert_eq!(valid, gt["kind"] != "mrz_alteration", "{file}");
+        }
+        labels.insert(row["label"].as_str().expect("label").to_owned());
+    }
+    assert_eq!(labels.len(), 2, "the sample has genuine and forged scans");
+}
+
+#[test]
 fn unknown_model_is_a_clear_error() {
     let config = SynthConfig {
         models: vec!["atlantis_passport".into()],
