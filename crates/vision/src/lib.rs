@@ -1,0 +1,14 @@
+//! The image side of docscreen. For now: [`decode`], the one entry point
+//! for untrusted scan bytes (JPEG, PNG, TIFF with every page, WebP, PDF
+//! embedded images), under limits on bytes, pixels, allocation and pages.
+//!
+//! ```
+//! use docscreen_vision::{decode, DecodeError, Limits};
+//! // Not an image: a clear, typed error, never a panic.
+//! assert!(matches!(decode(b"hello", &Limits::default()), Err(DecodeError::UnknownFormat { .. })));
+//! ```
+#![deny(missing_docs)]
+
+mod decode;
+
+pub use decode::{DecodeError, Decoded, Limits, Page, SourceFormat, decode};
