@@ -10,5 +10,7 @@
 #![deny(missing_docs)]
 
 mod decode;
+mod locate;
 
 pub use decode::{DecodeError, Decoded, Limits, Page, SourceFormat, decode};
+pub use locate::{Located, locate_document};

@@ -1,0 +1,419 @@
+//! Finding the document on the scanner background: its four corners in
+//! input pixels.
+//!
+//! The scan is reduced to about 600 px, smoothed so that textured surfaces
+//! (wood, fabric) become flat, and the background is grown from the image
+//! border as the region of colours close to the border's. The document is
+//! the largest remaining component; its convex hull gives four corners
+//! (the quadrilateral of largest area on the hull), each side is then refit
+//! by least squares through the boundary points near it, and the corners are
+//! the intersections of the fitted sides.
+
+use image::{RgbImage, imageops};
+
+/// A located document.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Located {
+    /// Corners in input pixels, clockwise from the one nearest the image's
+    /// top-left (the document's own orientation is not known here).
+    pub corners: [[f32; 2]; 4],
+    /// Share of the image the document covers.
+    pub coverage: f32,
+}
+
+const WORK_SIDE: u32 = 600;
+
+/// Finds the document in `img`; `None` when no document-like region stands
+/// out from the background.
+#[must_use]
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::too_many_lines
+)] // pixel maths
+pub fn locate_document(img: &RgbImage) -> Option<Located> {
+    let (w0, h0) = img.dimensions();
+    if w0 < 16 || h0 < 16 {
+        return None;
+    }
+    let scale = (WORK_SIDE as f32 / w0.max(h0) as f32).min(1.0);
+    let (w, h) = (
+        ((w0 as f32 * scale).round() as u32).max(8),
+        ((h0 as f32 * scale).round() as u32).max(8),
+    );
+    let small = imageops::resize(img, w, h, imageops::FilterType::Triangle);
+    let small = imageops::blur(&small, 2.0);
+    let (wu, hu) = (w as usize, h as usize);
+    let px = |x: usize, y: usize| -> [f32; 3] {
+        let p = small.get_pixel(x as u32, y as u32).0;
+        [f32::from(p[0]), f32::from(p[1]), f32::from(p[2])]
+    };
+
+    // Background colour statistics from the outermost ring.
+    let ring = (wu.min(hu) / 50).max(1);
+    let mut border = Vec::new();
+    for y in 0..hu {
+        for x in 0..wu {
+            if x < ring || y < ring || x >= wu - ring || y >= hu - ring {
+                border.push(px(x, y));
+            }
+        }
+    }
+    let median = |c: usize| {
+        let mut v: Vec<f32> = border.iter().map(|p| p[c]).collect();
+        v.sort_by(f32::total_cmp);
+        v[v.len() / 2]
+    };
+    let bg = [median(0), median(1), median(2)];
+    let dist = |p: [f32; 3]| {
+        ((p[0] - bg[0]).powi(2) + (p[1] - bg[1]).powi(2) + (p[2] - bg[2]).powi(2)).sqrt()
+    };
+    let mut dists: Vec<f32> = border.iter().map(|&p| dist(p)).collect();
+    dists.sort_by(f32::total_cmp);
+    // The border may graze the document: use a high but robust quantile.
+    let spread = dists[dists.len() * 4 / 5];
+    let tol = (spread * 2.5 + 6.0).clamp(8.0, 90.0);
+
+    // Grow the background from the border with tolerance `tol`; return the
+    // labels and the largest other component.
+    let segment = |tol: f32| -> (Vec<u32>, u32, usize) {
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        // Grow the background from the border.
+        let mut is_bg = vec![false; wu * hu];
+        for y in 0..hu {
+            for x in [0, wu - 1] {
+                stack.push((x, y));
+            }
+        }
+        for x in 0..wu {
+            for y in [0, hu - 1] {
+                stack.push((x, y));
+            }
+        }
+        while let Some((x, y)) = stack.pop() {
+            let i = y * wu + x;
+            if is_bg[i] || dist(px(x, y)) > tol {
+                continue;
+            }
+            is_bg[i] = true;
+            if x > 0 {
+                stack.push((x - 1, y));
+            }
+            if y > 0 {
+                stack.push((x, y - 1));
+            }
+            if x + 1 < wu {
+                stack.push((x + 1, y));
+            }
+            if y + 1 < hu {
+                stack.push((x, y + 1));
+            }
+        }
+
+        // Largest non-background component.
+        let mut label = vec![0u32; wu * hu];
+        let (mut best, mut best_size, mut next) = (0u32, 0usize, 0u32);
+        for start in 0..wu * hu {
+            if is_bg[start] || label[start] != 0 {
+                continue;
+            }
+            next += 1;
+            let mut size = 0;
+            stack.clear();
+            stack.push((start % wu, start / wu));
+            while let Some((x, y)) = stack.pop() {
+                let i = y * wu + x;
+                if is_bg[i] || label[i] != 0 {
+                    continue;
+                }
+                label[i] = next;
+                size += 1;
+                if x > 0 {
+                    stack.push((x - 1, y));
+                }
+                if y > 0 {
+                    stack.push((x, y - 1));
+                }
+                if x + 1 < wu {
+                    stack.push((x + 1, y));
+                }
+                if y + 1 < hu {
+                    stack.push((x, y + 1));
+                }
+            }
+            if size > best_size {
+                best_size = size;
+                best = next;
+            }
+        }
+        (label, best, best_size)
+    };
+    let (label, best, best_size) = segment(tol);
+    // Blur spreads a contrasted edge outwards: with the document's own colour
+    // known, put the threshold half-way between it and the background.
+    let mut doc: Vec<[f32; 3]> = (0..wu * hu)
+        .filter(|&i| label[i] == best && best != 0)
+        .map(|i| px(i % wu, i / wu))
+        .collect();
+    let (label, best, best_size) = if doc.len() > 16 {
+        let mid = doc.len() / 2;
+        let m = [0, 1, 2].map(|c| {
+            doc.sort_by(|a, b| a[c].total_cmp(&b[c]));
+            doc[mid][c]
+        });
+        let half = dist(m) * 0.5;
+        if half > tol {
+            segment(half)
+        } else {
+            (label, best, best_size)
+        }
+    } else {
+        (label, best, best_size)
+    };
+    let coverage = best_size as f32 / (wu * hu) as f32;
+    if coverage < 0.05 {
+        return None;
+    }
+
+    // Boundary points of the component (pixel centres), and its hull.
+    let mut boundary = Vec::new();
+    for y in 0..hu {
+        for x in 0..wu {
+            if label[y * wu + x] != best {
+                continue;
+            }
+            let edge = x == 0
+                || y == 0
+                || x + 1 == wu
+                || y + 1 == hu
+                || [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)]
+                    .iter()
+                    .any(|&(a, b)| label[b * wu + a] != best);
+            if edge {
+                boundary.push([x as f32 + 0.5, y as f32 + 0.5]);
+            }
+        }
+    }
+    let hull = convex_hull(&boundary);
+    if hull.len() < 4 {
+        return None;
+    }
+    let quad = largest_quad(&hull);
+    // Refit each side through the boundary points near it.
+    let diag = ((wu * wu + hu * hu) as f32).sqrt();
+    let band = diag * 0.02;
+    let mut lines = Vec::new();
+    for i in 0..4 {
+        let (a, b) = (quad[i], quad[(i + 1) % 4]);
+        let near: Vec<[f32; 2]> = boundary
+            .iter()
+            .copied()
+            .filter(|&p| seg_dist(p, a, b) < band && along(p, a, b) > 0.1 && along(p, a, b) < 0.9)
+            .collect();
+        lines.push(if near.len() >= 8 {
+            fit_line(&near)
+        } else {
+            line_through(a, b)
+        });
+    }
+    let mut corners = [[0.0f32; 2]; 4];
+    for i in 0..4 {
+        let p = intersect(lines[(i + 3) % 4], lines[i]).unwrap_or(quad[i]);
+        // Back to input pixels (the half-pixel grid of the reduced image).
+        corners[i] = [p[0] / scale, p[1] / scale];
+    }
+    Some(Located {
+        corners: clockwise_from_top_left(corners),
+        coverage,
+    })
+}
+
+fn cross(o: [f32; 2], a: [f32; 2], b: [f32; 2]) -> f32 {
+    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+}
+
+/// Andrew's monotone chain.
+fn convex_hull(points: &[[f32; 2]]) -> Vec<[f32; 2]> {
+    let mut p = points.to_vec();
+    p.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+    p.dedup();
+    if p.len() < 3 {
+        return p;
+    }
+    let mut lower: Vec<[f32; 2]> = Vec::new();
+    for &q in &p {
+        while lower.len() >= 2 && cross(lower[lower.len() - 2], lower[lower.len() - 1], q) <= 0.0 {
+            lower.pop();
+        }
+        lower.push(q);
+    }
+    let mut upper: Vec<[f32; 2]> = Vec::new();
+    for &q in p.iter().rev() {
+        while upper.len() >= 2 && cross(upper[upper.len() - 2], upper[upper.len() - 1], q) <= 0.0 {
+            upper.pop();
+        }
+        upper.push(q);
+    }
+    lower.pop();
+    upper.pop();
+    lower.extend(upper);
+    lower
+}
+
+fn area(q: &[[f32; 2]; 4]) -> f32 {
+    let mut s = 0.0;
+    for i in 0..4 {
+        let (a, b) = (q[i], q[(i + 1) % 4]);
+        s += a[0] * b[1] - b[0] * a[1];
+    }
+    s.abs() / 2.0
+}
+
+/// The quadrilateral of largest area with vertices on the hull (hull
+/// reduced to at most 64 points; a few passes of coordinate ascent).
+fn largest_quad(hull: &[[f32; 2]]) -> [[f32; 2]; 4] {
+    let step = hull.len().div_ceil(64);
+    let h: Vec<[f32; 2]> = hull.iter().step_by(step).copied().collect();
+    let n = h.len();
+    let mut idx = [0, n / 4, n / 2, 3 * n / 4];
+    let mut best = area(&idx.map(|i| h[i]));
+    for _ in 0..6 {
+        let mut improved = false;
+        for k in 0..4 {
+            for cand in 0..n {
+                let mut t = idx;
+                t[k] = cand;
+                let mut sorted = t;
+                sorted.sort_unstable();
+                let a = area(&sorted.map(|i| h[i]));
+                if a > best + 1e-3 {
+                    best = a;
+                    idx = sorted;
+                    improved = true;
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    idx.map(|i| h[i])
+}
+
+fn seg_dist(p: [f32; 2], a: [f32; 2], b: [f32; 2]) -> f32 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let len = dx.hypot(dy).max(1e-6);
+    (cross(a, b, p) / len).abs()
+}
+
+fn along(p: [f32; 2], a: [f32; 2], b: [f32; 2]) -> f32 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy).max(1e-6)
+}
+
+/// A line as (nx, ny, c) with nx·x + ny·y = c, |n| = 1.
+type Line = (f32, f32, f32);
+
+fn line_through(a: [f32; 2], b: [f32; 2]) -> Line {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let len = dx.hypot(dy).max(1e-6);
+    let (nx, ny) = (-dy / len, dx / len);
+    (nx, ny, nx * a[0] + ny * a[1])
+}
+
+/// Total least squares line through points.
+#[allow(clippy::cast_precision_loss)] // point counts
+fn fit_line(p: &[[f32; 2]]) -> Line {
+    let n = p.len() as f32;
+    let (mx, my) = (
+        p.iter().map(|q| q[0]).sum::<f32>() / n,
+        p.iter().map(|q| q[1]).sum::<f32>() / n,
+    );
+    let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
+    for q in p {
+        let (dx, dy) = (q[0] - mx, q[1] - my);
+        sxx += dx * dx;
+        sxy += dx * dy;
+        syy += dy * dy;
+    }
+    // Direction: principal eigenvector of the scatter matrix.
+    let theta = 0.5 * (2.0 * sxy).atan2(sxx - syy);
+    let (dx, dy) = (theta.cos(), theta.sin());
+    let (nx, ny) = (-dy, dx);
+    (nx, ny, nx * mx + ny * my)
+}
+
+fn intersect(l1: Line, l2: Line) -> Option<[f32; 2]> {
+    let det = l1.0 * l2.1 - l1.1 * l2.0;
+    if det.abs() < 1e-6 {
+        return None;
+    }
+    Some([
+        (l1.2 * l2.1 - l1.1 * l2.2) / det,
+        (l1.0 * l2.2 - l1.2 * l2.0) / det,
+    ])
+}
+
+/// Orders corners clockwise (y down), starting from the one with the
+/// smallest x + y.
+fn clockwise_from_top_left(c: [[f32; 2]; 4]) -> [[f32; 2]; 4] {
+    let cx = c.iter().map(|p| p[0]).sum::<f32>() / 4.0;
+    let cy = c.iter().map(|p| p[1]).sum::<f32>() / 4.0;
+    let mut v = c.to_vec();
+    v.sort_by(|a, b| {
+        (a[1] - cy)
+            .atan2(a[0] - cx)
+            .total_cmp(&(b[1] - cy).atan2(b[0] - cx))
+    });
+    let start = (0..4)
+        .min_by(|&i, &j| (v[i][0] + v[i][1]).total_cmp(&(v[j][0] + v[j][1])))
+        .unwrap_or(0);
+    [
+        v[start],
+        v[(start + 1) % 4],
+        v[(start + 2) % 4],
+        v[(start + 3) % 4],
+    ]
+}
+
+#[cfg(test)]
+#[allow(clippy::cast_precision_loss)] // small test images
+mod tests {
+    use super::*;
+    use image::Rgb;
+
+    #[test]
+    fn finds_a_tilted_light_card_on_a_dark_desk() {
+        let mut img = RgbImage::from_pixel(800, 600, Rgb([30, 28, 25]));
+        // A quad, clockwise from top-left.
+        let q = [
+            [150.0f32, 120.0],
+            [640.0, 160.0],
+            [610.0, 470.0],
+            [120.0, 430.0],
+        ];
+        for y in 0..600 {
+            for x in 0..800 {
+                let p = [x as f32 + 0.5, y as f32 + 0.5];
+                if (0..4).all(|i| cross(q[i], q[(i + 1) % 4], p) >= 0.0) {
+                    img.put_pixel(x, y, Rgb([235, 230, 215]));
+                }
+            }
+        }
+        let found = locate_document(&img).expect("found");
+        for (a, b) in found.corners.iter().zip(q) {
+            assert!(
+                (a[0] - b[0]).hypot(a[1] - b[1]) < 4.0,
+                "{:?} vs {q:?}",
+                found.corners
+            );
+        }
+    }
+
+    #[test]
+    fn a_uniform_image_has_no_document() {
+        assert!(locate_document(&RgbImage::from_pixel(300, 200, Rgb([200, 200, 200]))).is_none());
+        assert!(locate_document(&RgbImage::from_pixel(4, 4, Rgb([0, 0, 0]))).is_none());
+    }
+}
