@@ -1,7 +1,11 @@
 //! Measures document location on synthetic scans: the share of scans whose
 //! four corners all lie within 1% of the document diagonal of the truth.
 //! `cargo run --release -p docscreen-benches --example locate_eval -- [COUNT] [SEED]`
-#![allow(clippy::print_stdout, clippy::cast_precision_loss, clippy::many_single_char_names)]
+#![allow(
+    clippy::print_stdout,
+    clippy::cast_precision_loss,
+    clippy::many_single_char_names
+)]
 
 use docscreen_synth::dataset::{SynthConfig, generate_one, selected_models};
 use docscreen_synth::text::Fonts;
