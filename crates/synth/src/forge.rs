@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::SynthRng;
 use crate::model::{DocModel, MRZ_CHAR_MM, MRZ_PITCH_MM, MmRect};
 use crate::person::Person;
-use crate::render::{self, Rendered};
+use crate::render::{self, Rendered, to_px as px};
 use crate::security::{self, Rect};
 use crate::text::{self, Fonts};
 
@@ -98,15 +98,6 @@ pub struct Forgery {
     pub details: serde_json::Value,
     /// Where it is.
     pub regions: Vec<Region>,
-}
-
-fn px(r: MmRect, k: f32) -> Rect {
-    Rect {
-        x: r.x * k,
-        y: r.y * k,
-        w: r.w * k,
-        h: r.h * k,
-    }
 }
 
 fn grow(r: MmRect, by: f32) -> MmRect {

@@ -181,7 +181,8 @@ pub fn mrz_lines(
     format_mrz(&input).map(Some)
 }
 
-fn to_px(r: MmRect, k: f32) -> Rect {
+/// A rectangle in mm to pixels at `k` px/mm.
+pub(crate) fn to_px(r: MmRect, k: f32) -> Rect {
     Rect {
         x: r.x * k,
         y: r.y * k,

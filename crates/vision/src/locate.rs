@@ -97,18 +97,7 @@ pub fn locate_document(img: &RgbImage) -> Option<Located> {
                 continue;
             }
             is_bg[i] = true;
-            if x > 0 {
-                stack.push((x - 1, y));
-            }
-            if y > 0 {
-                stack.push((x, y - 1));
-            }
-            if x + 1 < wu {
-                stack.push((x + 1, y));
-            }
-            if y + 1 < hu {
-                stack.push((x, y + 1));
-            }
+            push_neighbours(&mut stack, x, y, wu, hu);
         }
 
         // Largest non-background component.
@@ -129,18 +118,7 @@ pub fn locate_document(img: &RgbImage) -> Option<Located> {
                 }
                 label[i] = next;
                 size += 1;
-                if x > 0 {
-                    stack.push((x - 1, y));
-                }
-                if y > 0 {
-                    stack.push((x, y - 1));
-                }
-                if x + 1 < wu {
-                    stack.push((x + 1, y));
-                }
-                if y + 1 < hu {
-                    stack.push((x, y + 1));
-                }
+                push_neighbours(&mut stack, x, y, wu, hu);
             }
             if size > best_size {
                 best_size = size;
@@ -227,6 +205,22 @@ pub fn locate_document(img: &RgbImage) -> Option<Located> {
         corners: clockwise_from_top_left(corners),
         coverage,
     })
+}
+
+/// The 4-neighbours of (x, y) inside a w × h grid, onto a flood-fill stack.
+fn push_neighbours(stack: &mut Vec<(usize, usize)>, x: usize, y: usize, w: usize, h: usize) {
+    if x > 0 {
+        stack.push((x - 1, y));
+    }
+    if y > 0 {
+        stack.push((x, y - 1));
+    }
+    if x + 1 < w {
+        stack.push((x + 1, y));
+    }
+    if y + 1 < h {
+        stack.push((x, y + 1));
+    }
 }
 
 fn cross(o: [f32; 2], a: [f32; 2], b: [f32; 2]) -> f32 {
