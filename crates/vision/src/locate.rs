@@ -8,6 +8,13 @@
 //! (the quadrilateral of largest area on the hull), each side is then refit
 //! by least squares through the boundary points near it, and the corners are
 //! the intersections of the fitted sides.
+//!
+//! On a bright grey border (a scanner lid, where white paper matches the
+//! background) the print's texture finds the document instead, and each side
+//! moves out to the strongest luminance step near it.
+
+// Geometry reads best with its conventional short names (x, y, a, b, n, t).
+#![allow(clippy::many_single_char_names)]
 
 use image::{RgbImage, imageops};
 
@@ -33,6 +40,27 @@ const WORK_SIDE: u32 = 600;
     clippy::too_many_lines
 )] // pixel maths
 pub fn locate_document(img: &RgbImage) -> Option<Located> {
+    let colour = by_colour(img);
+    // White paper on a white lid defeats the colour cue: there, the print's
+    // texture finds the document and its edges are searched for outward.
+    if lid_like(img)
+        && let Some(t) = by_texture(img)
+    {
+        let better = colour.is_none_or(|c| quad_area(&t.corners) > 1.3 * quad_area(&c.corners));
+        if better {
+            return Some(t);
+        }
+    }
+    colour
+}
+
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::too_many_lines
+)] // pixel maths
+fn by_colour(img: &RgbImage) -> Option<Located> {
     let (w0, h0) = img.dimensions();
     if w0 < 16 || h0 < 16 {
         return None;
@@ -205,6 +233,203 @@ pub fn locate_document(img: &RgbImage) -> Option<Located> {
         corners: clockwise_from_top_left(corners),
         coverage,
     })
+}
+
+fn quad_area(q: &[[f32; 2]; 4]) -> f32 {
+    area(q)
+}
+
+/// A bright, grey border: a scanner lid.
+fn lid_like(img: &RgbImage) -> bool {
+    let (w, h) = img.dimensions();
+    let step = (w.max(h) / 200).max(1);
+    let mut lum = Vec::new();
+    let mut chroma = 0f32;
+    for (x, y) in (0..w)
+        .step_by(step as usize)
+        .flat_map(|x| [(x, 0), (x, h - 1)])
+        .chain(
+            (0..h)
+                .step_by(step as usize)
+                .flat_map(|y| [(0, y), (w - 1, y)]),
+        )
+    {
+        let p = img.get_pixel(x, y).0.map(f32::from);
+        lum.push((p[0] + p[1] + p[2]) / 3.0);
+        chroma += (p[0] - p[1]).abs() + (p[1] - p[2]).abs();
+    }
+    lum.sort_by(f32::total_cmp);
+    #[allow(clippy::cast_precision_loss)]
+    let mean_chroma = chroma / lum.len().max(1) as f32;
+    lum[lum.len() / 2] > 195.0 && mean_chroma < 30.0
+}
+
+/// Locates by print texture, then moves each side out to the strongest
+/// luminance edge near it.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::too_many_lines
+)] // pixel maths
+fn by_texture(img: &RgbImage) -> Option<Located> {
+    let (w0, h0) = img.dimensions();
+    if w0 < 16 || h0 < 16 {
+        return None;
+    }
+    let scale = (WORK_SIDE as f32 / w0.max(h0) as f32).min(1.0);
+    let (w, h) = (
+        ((w0 as f32 * scale).round() as u32).max(8),
+        ((h0 as f32 * scale).round() as u32).max(8),
+    );
+    let small = imageops::resize(img, w, h, imageops::FilterType::Triangle);
+    let (wu, hu) = (w as usize, h as usize);
+    let luma: Vec<f32> = small
+        .pixels()
+        .map(|p| 0.299 * f32::from(p.0[0]) + 0.587 * f32::from(p.0[1]) + 0.114 * f32::from(p.0[2]))
+        .collect();
+    let mut grad = vec![0f32; wu * hu];
+    for y in 1..hu - 1 {
+        for x in 1..wu - 1 {
+            let i = y * wu + x;
+            grad[i] = (luma[i + 1] - luma[i - 1]).abs() + (luma[i + wu] - luma[i - wu]).abs();
+        }
+    }
+    // Local mean of the gradient over a 7×7 window (separable box).
+    let r = 3usize;
+    let mut tmp = vec![0f32; wu * hu];
+    for y in 0..hu {
+        for x in 0..wu {
+            let (a, b) = (x.saturating_sub(r), (x + r + 1).min(wu));
+            tmp[y * wu + x] = grad[y * wu + a..y * wu + b].iter().sum::<f32>() / (b - a) as f32;
+        }
+    }
+    let mut tex = vec![0f32; wu * hu];
+    for y in 0..hu {
+        let (a, b) = (y.saturating_sub(r), (y + r + 1).min(hu));
+        for x in 0..wu {
+            tex[y * wu + x] = (a..b).map(|yy| tmp[yy * wu + x]).sum::<f32>() / (b - a) as f32;
+        }
+    }
+    let ring = (wu.min(hu) / 50).max(2);
+    let mut border: Vec<f32> = (0..wu * hu)
+        .filter(|&i| {
+            let (x, y) = (i % wu, i / wu);
+            x < ring || y < ring || x >= wu - ring || y >= hu - ring
+        })
+        .map(|i| tex[i])
+        .collect();
+    border.sort_by(f32::total_cmp);
+    let tol = border[border.len() * 4 / 5] * 2.0 + 2.0;
+    // Largest textured component.
+    let mut label = vec![0u32; wu * hu];
+    let (mut best, mut best_size, mut next) = (0u32, 0usize, 0u32);
+    let mut stack = Vec::new();
+    for start in 0..wu * hu {
+        if tex[start] <= tol || label[start] != 0 {
+            continue;
+        }
+        next += 1;
+        let mut size = 0usize;
+        stack.push((start % wu, start / wu));
+        while let Some((x, y)) = stack.pop() {
+            let i = y * wu + x;
+            if tex[i] <= tol || label[i] != 0 {
+                continue;
+            }
+            label[i] = next;
+            size += 1;
+            push_neighbours(&mut stack, x, y, wu, hu);
+        }
+        if size > best_size {
+            best_size = size;
+            best = next;
+        }
+    }
+    if (best_size as f32) < 0.05 * (wu * hu) as f32 {
+        return None;
+    }
+    let pts: Vec<[f32; 2]> = (0..wu * hu)
+        .filter(|&i| label[i] == best)
+        .map(|i| [(i % wu) as f32 + 0.5, (i / wu) as f32 + 0.5])
+        .collect();
+    let hull = convex_hull(&pts);
+    if hull.len() < 4 {
+        return None;
+    }
+    let quad = largest_quad(&hull);
+    let (cx, cy) = (
+        quad.iter().map(|p| p[0]).sum::<f32>() / 4.0,
+        quad.iter().map(|p| p[1]).sum::<f32>() / 4.0,
+    );
+    let at = |x: f32, y: f32| -> Option<f32> {
+        let (xi, yi) = (x.round(), y.round());
+        (xi >= 0.0 && yi >= 0.0 && (xi as usize) < wu && (yi as usize) < hu)
+            .then(|| luma[yi as usize * wu + xi as usize])
+    };
+    let reach = (wu.max(hu) as f32 * 0.05).max(6.0);
+    let mut lines = Vec::new();
+    for i in 0..4 {
+        let (a, b) = (quad[i], quad[(i + 1) % 4]);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len = dx.hypot(dy).max(1e-3);
+        let (mut nx, mut ny) = (-dy / len, dx / len);
+        let mid = [f32::midpoint(a[0], b[0]), f32::midpoint(a[1], b[1])];
+        if (mid[0] - cx) * nx + (mid[1] - cy) * ny < 0.0 {
+            nx = -nx;
+            ny = -ny;
+        }
+        let mut edge_pts = Vec::new();
+        for k in 1..40 {
+            let t = k as f32 / 40.0;
+            let (px, py) = (a[0] + t * dx, a[1] + t * dy);
+            let mut best_s = None;
+            let mut best_g = 0.0f32;
+            let mut s = -3.0f32;
+            while s <= reach {
+                if let (Some(l0), Some(l1)) = (
+                    at(px + (s - 1.0) * nx, py + (s - 1.0) * ny),
+                    at(px + (s + 1.0) * nx, py + (s + 1.0) * ny),
+                ) {
+                    let g = (l0 - l1).abs();
+                    if g > best_g {
+                        best_g = g;
+                        best_s = Some(s);
+                    }
+                }
+                s += 0.5;
+            }
+            if let Some(s) = best_s.filter(|_| best_g > 4.0) {
+                edge_pts.push([px + s * nx, py + s * ny]);
+            }
+        }
+        lines.push(if edge_pts.len() >= 8 {
+            fit_line(&robust(&edge_pts))
+        } else {
+            line_through(a, b)
+        });
+    }
+    let mut corners = [[0.0f32; 2]; 4];
+    for i in 0..4 {
+        let p = intersect(lines[(i + 3) % 4], lines[i]).unwrap_or(quad[i]);
+        corners[i] = [p[0] / scale, p[1] / scale];
+    }
+    Some(Located {
+        corners: clockwise_from_top_left(corners),
+        coverage: best_size as f32 / (wu * hu) as f32,
+    })
+}
+
+/// Drops the points farthest from a first line fit (half of them at most).
+fn robust(p: &[[f32; 2]]) -> Vec<[f32; 2]> {
+    let l = fit_line(p);
+    let mut d: Vec<(f32, [f32; 2])> = p
+        .iter()
+        .map(|q| ((l.0 * q[0] + l.1 * q[1] - l.2).abs(), *q))
+        .collect();
+    d.sort_by(|a, b| a.0.total_cmp(&b.0));
+    d.truncate((p.len() * 2 / 3).max(8).min(p.len()));
+    d.into_iter().map(|(_, q)| q).collect()
 }
 
 /// The 4-neighbours of (x, y) inside a w × h grid, onto a flood-fill stack.
