@@ -41,9 +41,10 @@ const WORK_SIDE: u32 = 600;
 )] // pixel maths
 pub fn locate_document(img: &RgbImage) -> Option<Located> {
     let colour = by_colour(img);
-    // White paper on a white lid defeats the colour cue: there, the print's
-    // texture finds the document and its edges are searched for outward.
-    if lid_like(img)
+    // White paper on a white lid defeats the colour cue: there (or when the
+    // colour cue finds nothing), the print's texture finds the document and
+    // its edges are searched for outward.
+    if (colour.is_none() || lid_like(img))
         && let Some(t) = by_texture(img)
     {
         let better = colour.is_none_or(|c| quad_area(&t.corners) > 1.3 * quad_area(&c.corners));
@@ -60,6 +61,7 @@ pub fn locate_document(img: &RgbImage) -> Option<Located> {
     clippy::cast_sign_loss,
     clippy::too_many_lines
 )] // pixel maths
+/// Locates by colour: the background grown from the border.
 fn by_colour(img: &RgbImage) -> Option<Located> {
     let (w0, h0) = img.dimensions();
     if w0 < 16 || h0 < 16 {
@@ -261,7 +263,7 @@ fn lid_like(img: &RgbImage) -> bool {
     lum.sort_by(f32::total_cmp);
     #[allow(clippy::cast_precision_loss)]
     let mean_chroma = chroma / lum.len().max(1) as f32;
-    lum[lum.len() / 2] > 195.0 && mean_chroma < 30.0
+    lum[lum.len() / 2] > 170.0 && mean_chroma < 40.0
 }
 
 /// Locates by print texture, then moves each side out to the strongest
@@ -367,7 +369,7 @@ fn by_texture(img: &RgbImage) -> Option<Located> {
         (xi >= 0.0 && yi >= 0.0 && (xi as usize) < wu && (yi as usize) < hu)
             .then(|| luma[yi as usize * wu + xi as usize])
     };
-    let reach = (wu.max(hu) as f32 * 0.05).max(6.0);
+    let reach = (wu.max(hu) as f32 * 0.10).max(6.0);
     let mut lines = Vec::new();
     for i in 0..4 {
         let (a, b) = (quad[i], quad[(i + 1) % 4]);
