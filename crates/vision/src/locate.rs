@@ -47,7 +47,7 @@ pub fn locate_document(img: &RgbImage) -> Option<Located> {
     if (colour.is_none() || lid_like(img))
         && let Some(t) = by_texture(img)
     {
-        let better = colour.is_none_or(|c| quad_area(&t.corners) > 1.3 * quad_area(&c.corners));
+        let better = colour.is_none_or(|c| area(&t.corners) > 1.3 * area(&c.corners));
         if better {
             return Some(t);
         }
@@ -235,10 +235,6 @@ fn by_colour(img: &RgbImage) -> Option<Located> {
         corners: clockwise_from_top_left(corners),
         coverage,
     })
-}
-
-fn quad_area(q: &[[f32; 2]; 4]) -> f32 {
-    area(q)
 }
 
 /// A bright, grey border: a scanner lid.
