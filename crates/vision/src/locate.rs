@@ -40,12 +40,13 @@ const WORK_SIDE: u32 = 600;
     clippy::too_many_lines
 )] // pixel maths
 pub fn locate_document(img: &RgbImage) -> Option<Located> {
-    let colour = by_colour(img);
+    let (small, scale) = reduce(img)?;
+    let colour = by_colour(&small, scale);
     // White paper on a white lid defeats the colour cue: there (or when the
     // colour cue finds nothing), the print's texture finds the document and
     // its edges are searched for outward.
     if (colour.is_none() || lid_like(img))
-        && let Some(t) = by_texture(img)
+        && let Some(t) = by_texture(&small, scale)
     {
         let better = colour.is_none_or(|c| area(&t.corners) > 1.3 * area(&c.corners));
         if better {
@@ -61,20 +62,11 @@ pub fn locate_document(img: &RgbImage) -> Option<Located> {
     clippy::cast_sign_loss,
     clippy::too_many_lines
 )] // pixel maths
-/// Locates by colour: the background grown from the border.
-fn by_colour(img: &RgbImage) -> Option<Located> {
-    let (w0, h0) = img.dimensions();
-    if w0 < 16 || h0 < 16 {
-        return None;
-    }
-    let scale = (WORK_SIDE as f32 / w0.max(h0) as f32).min(1.0);
-    let (w, h) = (
-        ((w0 as f32 * scale).round() as u32).max(8),
-        ((h0 as f32 * scale).round() as u32).max(8),
-    );
-    let small = imageops::resize(img, w, h, imageops::FilterType::Triangle);
-    let small = imageops::blur(&small, 2.0);
-    let (wu, hu) = (w as usize, h as usize);
+/// Locates by colour on the reduction `reduced` (`scale` reduced px per
+/// input px): the background grown from the border.
+fn by_colour(reduced: &RgbImage, scale: f32) -> Option<Located> {
+    let small = imageops::blur(reduced, 2.0);
+    let (wu, hu) = (small.width() as usize, small.height() as usize);
     let px = |x: usize, y: usize| -> [f32; 3] {
         let p = small.get_pixel(x as u32, y as u32).0;
         [f32::from(p[0]), f32::from(p[1]), f32::from(p[2])]
@@ -130,32 +122,7 @@ fn by_colour(img: &RgbImage) -> Option<Located> {
             push_neighbours(&mut stack, x, y, wu, hu);
         }
 
-        // Largest non-background component.
-        let mut label = vec![0u32; wu * hu];
-        let (mut best, mut best_size, mut next) = (0u32, 0usize, 0u32);
-        for start in 0..wu * hu {
-            if is_bg[start] || label[start] != 0 {
-                continue;
-            }
-            next += 1;
-            let mut size = 0;
-            stack.clear();
-            stack.push((start % wu, start / wu));
-            while let Some((x, y)) = stack.pop() {
-                let i = y * wu + x;
-                if is_bg[i] || label[i] != 0 {
-                    continue;
-                }
-                label[i] = next;
-                size += 1;
-                push_neighbours(&mut stack, x, y, wu, hu);
-            }
-            if size > best_size {
-                best_size = size;
-                best = next;
-            }
-        }
-        (label, best, best_size)
+        largest_component(wu, hu, |i| !is_bg[i])
     };
     let (label, best, best_size) = segment(tol);
     // Blur spreads a contrasted edge outwards: with the document's own colour
@@ -225,14 +192,8 @@ fn by_colour(img: &RgbImage) -> Option<Located> {
             line_through(a, b)
         });
     }
-    let mut corners = [[0.0f32; 2]; 4];
-    for i in 0..4 {
-        let p = intersect(lines[(i + 3) % 4], lines[i]).unwrap_or(quad[i]);
-        // Back to input pixels (the half-pixel grid of the reduced image).
-        corners[i] = [p[0] / scale, p[1] / scale];
-    }
     Some(Located {
-        corners: clockwise_from_top_left(corners),
+        corners: corners(&lines, &quad, scale),
         coverage,
     })
 }
@@ -270,18 +231,8 @@ fn lid_like(img: &RgbImage) -> bool {
     clippy::cast_sign_loss,
     clippy::too_many_lines
 )] // pixel maths
-fn by_texture(img: &RgbImage) -> Option<Located> {
-    let (w0, h0) = img.dimensions();
-    if w0 < 16 || h0 < 16 {
-        return None;
-    }
-    let scale = (WORK_SIDE as f32 / w0.max(h0) as f32).min(1.0);
-    let (w, h) = (
-        ((w0 as f32 * scale).round() as u32).max(8),
-        ((h0 as f32 * scale).round() as u32).max(8),
-    );
-    let small = imageops::resize(img, w, h, imageops::FilterType::Triangle);
-    let (wu, hu) = (w as usize, h as usize);
+fn by_texture(small: &RgbImage, scale: f32) -> Option<Located> {
+    let (wu, hu) = (small.width() as usize, small.height() as usize);
     let luma: Vec<f32> = small
         .pixels()
         .map(|p| 0.299 * f32::from(p.0[0]) + 0.587 * f32::from(p.0[1]) + 0.114 * f32::from(p.0[2]))
@@ -319,31 +270,7 @@ fn by_texture(img: &RgbImage) -> Option<Located> {
         .collect();
     border.sort_by(f32::total_cmp);
     let tol = border[border.len() * 4 / 5] * 2.0 + 2.0;
-    // Largest textured component.
-    let mut label = vec![0u32; wu * hu];
-    let (mut best, mut best_size, mut next) = (0u32, 0usize, 0u32);
-    let mut stack = Vec::new();
-    for start in 0..wu * hu {
-        if tex[start] <= tol || label[start] != 0 {
-            continue;
-        }
-        next += 1;
-        let mut size = 0usize;
-        stack.push((start % wu, start / wu));
-        while let Some((x, y)) = stack.pop() {
-            let i = y * wu + x;
-            if tex[i] <= tol || label[i] != 0 {
-                continue;
-            }
-            label[i] = next;
-            size += 1;
-            push_neighbours(&mut stack, x, y, wu, hu);
-        }
-        if size > best_size {
-            best_size = size;
-            best = next;
-        }
-    }
+    let (label, best, best_size) = largest_component(wu, hu, |i| tex[i] > tol);
     if (best_size as f32) < 0.05 * (wu * hu) as f32 {
         return None;
     }
@@ -407,13 +334,8 @@ fn by_texture(img: &RgbImage) -> Option<Located> {
             line_through(a, b)
         });
     }
-    let mut corners = [[0.0f32; 2]; 4];
-    for i in 0..4 {
-        let p = intersect(lines[(i + 3) % 4], lines[i]).unwrap_or(quad[i]);
-        corners[i] = [p[0] / scale, p[1] / scale];
-    }
     Some(Located {
-        corners: clockwise_from_top_left(corners),
+        corners: corners(&lines, &quad, scale),
         coverage: best_size as f32 / (wu * hu) as f32,
     })
 }
@@ -428,6 +350,70 @@ fn robust(p: &[[f32; 2]]) -> Vec<[f32; 2]> {
     d.sort_by(|a, b| a.0.total_cmp(&b.0));
     d.truncate((p.len() * 2 / 3).max(8).min(p.len()));
     d.into_iter().map(|(_, q)| q).collect()
+}
+
+/// The scan reduced to about `WORK_SIDE` px, and the reduced px per input px;
+/// `None` for images too small to hold a document.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)] // pixel sizes
+fn reduce(img: &RgbImage) -> Option<(RgbImage, f32)> {
+    let (w0, h0) = img.dimensions();
+    if w0 < 16 || h0 < 16 {
+        return None;
+    }
+    let scale = (WORK_SIDE as f32 / w0.max(h0) as f32).min(1.0);
+    let w = ((w0 as f32 * scale).round() as u32).max(8);
+    let h = ((h0 as f32 * scale).round() as u32).max(8);
+    Some((
+        imageops::resize(img, w, h, imageops::FilterType::Triangle),
+        scale,
+    ))
+}
+
+/// Labels the 4-connected components of the pixels where `member(i)` holds
+/// on a `w` × `h` grid; returns the labels, the largest's label (0 when
+/// none) and its size.
+fn largest_component(w: usize, h: usize, member: impl Fn(usize) -> bool) -> (Vec<u32>, u32, usize) {
+    let mut label = vec![0u32; w * h];
+    let (mut best, mut best_size, mut next) = (0u32, 0usize, 0u32);
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if !member(start) || label[start] != 0 {
+            continue;
+        }
+        next += 1;
+        let mut size = 0usize;
+        stack.push((start % w, start / w));
+        while let Some((x, y)) = stack.pop() {
+            let i = y * w + x;
+            if !member(i) || label[i] != 0 {
+                continue;
+            }
+            label[i] = next;
+            size += 1;
+            push_neighbours(&mut stack, x, y, w, h);
+        }
+        if size > best_size {
+            best_size = size;
+            best = next;
+        }
+    }
+    (label, best, best_size)
+}
+
+/// Corners in input pixels from the four fitted sides (the hull quad's
+/// corner where two sides do not cross), clockwise from the top-left-most.
+fn corners(lines: &[Line], quad: &[[f32; 2]; 4], scale: f32) -> [[f32; 2]; 4] {
+    let mut c = [[0.0f32; 2]; 4];
+    for i in 0..4 {
+        let p = intersect(lines[(i + 3) % 4], lines[i]).unwrap_or(quad[i]);
+        // Back to input pixels (the half-pixel grid of the reduced image).
+        c[i] = [p[0] / scale, p[1] / scale];
+    }
+    clockwise_from_top_left(c)
 }
 
 /// The 4-neighbours of (x, y) inside a w × h grid, onto a flood-fill stack.
