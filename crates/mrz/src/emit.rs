@@ -121,6 +121,18 @@ fn yymmdd(d: Option<Date>) -> String {
     )
 }
 
+/// `text` fits a field of `max` characters.
+fn fits(field: &'static str, text: &str, max: u8) -> Result<(), FormatError> {
+    if text.len() > usize::from(max) {
+        return Err(FormatError::TooLong {
+            field,
+            max: usize::from(max),
+            got: text.len(),
+        });
+    }
+    Ok(())
+}
+
 fn put(line: &mut [u8], start: usize, text: &str) {
     line[start..start + text.len()].copy_from_slice(text.as_bytes());
 }
@@ -267,13 +279,7 @@ pub fn format_mrz(input: &MrzInput) -> Result<Vec<String>, FormatError> {
             carried.push('<');
             carried.push_str(&optional);
         }
-        if carried.len() > opt.len as usize {
-            return Err(FormatError::TooLong {
-                field: "document number and optional data",
-                max: opt.len as usize,
-                got: carried.len(),
-            });
-        }
+        fits("document number and optional data", &carried, opt.len)?;
         put(&mut lines[dn.line as usize], dn.start as usize, head);
         optional = carried;
         // The check-digit position holds the filler already.
@@ -303,13 +309,7 @@ pub fn format_mrz(input: &MrzInput) -> Result<Vec<String>, FormatError> {
         lines[cd.line as usize][cd.col as usize] = digit(exp.as_bytes());
     }
     if let Some(run) = layout.optional {
-        if optional.len() > run.len as usize {
-            return Err(FormatError::TooLong {
-                field: "optional data",
-                max: run.len as usize,
-                got: optional.len(),
-            });
-        }
+        fits("optional data", &optional, run.len)?;
         put(&mut lines[run.line as usize], run.start as usize, &optional);
         if let Some(cd) = layout.optional_cd {
             // Doc 9303-4 §4.2.2.2: an empty personal number may carry '<'.
@@ -323,13 +323,7 @@ pub fn format_mrz(input: &MrzInput) -> Result<Vec<String>, FormatError> {
     }
     if let Some(run) = layout.optional_2 {
         let o2 = mrz_text(&input.optional_data_2);
-        if o2.len() > run.len as usize {
-            return Err(FormatError::TooLong {
-                field: "optional data 2",
-                max: run.len as usize,
-                got: o2.len(),
-            });
-        }
+        fits("optional data 2", &o2, run.len)?;
         put(&mut lines[run.line as usize], run.start as usize, &o2);
     }
     if let Some((cd, runs)) = layout.composite {
