@@ -1,0 +1,43 @@
+//! Finds the MRZ in the given scans and writes the line crops as PNG.
+//! `cargo run --release -p docscreen-ocr --example mrz_crops -- OUT_DIR SCAN…`
+use std::path::PathBuf;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let out = PathBuf::from(args.next().expect("OUT_DIR"));
+    std::fs::create_dir_all(&out).expect("out dir");
+    for path in args {
+        let bytes = std::fs::read(&path).expect("read");
+        let decoded =
+            docscreen_vision::decode(&bytes, &docscreen_vision::Limits::default()).expect("decode");
+        let grey = image::DynamicImage::ImageRgb8(decoded.pages[0].image.clone()).to_luma8();
+        let t = std::time::Instant::now();
+        let block = docscreen_ocr::find_mrz(&grey);
+        let ms = t.elapsed().as_secs_f32() * 1e3;
+        let stem = std::path::Path::new(&path)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        match block {
+            None => eprintln!("{path}: no MRZ ({ms:.1} ms)"),
+            Some(b) => {
+                eprintln!(
+                    "{path}: {} lines ({ms:.1} ms): {:?}",
+                    b.lines.len(),
+                    b.lines
+                        .iter()
+                        .map(|l| (l.blobs, l.char_height as u32, l.length() as u32))
+                        .collect::<Vec<_>>()
+                );
+                for (i, l) in b.lines.iter().enumerate() {
+                    if let Some(c) = docscreen_ocr::crop_line(&grey, l) {
+                        c.to_image()
+                            .save(out.join(format!("{stem}_{i}.png")))
+                            .expect("save");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,703 @@
+//! Finding the MRZ: dark character-sized blobs, the page's text direction,
+//! blobs chained into text lines, and 2 or 3 long, parallel, evenly spaced
+//! lines of equal length (ICAO 9303-3 §4.4: the MRZ is a block of OCR-B
+//! lines at a fixed pitch).
+//!
+//! Everything here is rotation-invariant: the text direction is measured
+//! from the blobs themselves, so a document lying at any angle on the
+//! scanner is found without rectifying it first. The reading direction
+//! (0° or 180° along that axis) is left to the recogniser.
+
+use image::GrayImage;
+
+/// The working resolution: the long side of the reduced image.
+const WORK_LONG_SIDE: u32 = 1600;
+
+/// One MRZ text line in input pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineGeometry {
+    /// A point on the line's centre (middle of the character band) at
+    /// the first character's left edge.
+    pub start: [f32; 2],
+    /// The same at the last character's right edge.
+    pub end: [f32; 2],
+    /// Character (cap) height, pixels.
+    pub char_height: f32,
+    /// Blobs chained into the line.
+    pub blobs: usize,
+}
+
+impl LineGeometry {
+    /// Unit vector along the line, from `start` to `end`.
+    #[must_use]
+    pub fn direction(&self) -> [f32; 2] {
+        let (dx, dy) = (self.end[0] - self.start[0], self.end[1] - self.start[1]);
+        let n = dx.hypot(dy).max(1e-6);
+        [dx / n, dy / n]
+    }
+
+    /// Length from `start` to `end`, pixels.
+    #[must_use]
+    pub fn length(&self) -> f32 {
+        (self.end[0] - self.start[0]).hypot(self.end[1] - self.start[1])
+    }
+
+    /// The line's box as a quad (clockwise in reading order: top-left,
+    /// top-right, bottom-right, bottom-left), `pad` character heights
+    /// around the characters.
+    #[must_use]
+    pub fn quad(&self, pad: f32) -> [[f32; 2]; 4] {
+        let d = self.direction();
+        let n = [-d[1], d[0]];
+        let h = self.char_height * (0.5 + pad);
+        let e = self.char_height * pad;
+        let a = [self.start[0] - d[0] * e, self.start[1] - d[1] * e];
+        let b = [self.end[0] + d[0] * e, self.end[1] + d[1] * e];
+        [
+            [a[0] - n[0] * h, a[1] - n[1] * h],
+            [b[0] - n[0] * h, b[1] - n[1] * h],
+            [b[0] + n[0] * h, b[1] + n[1] * h],
+            [a[0] + n[0] * h, a[1] + n[1] * h],
+        ]
+    }
+
+    /// The same line read the other way round (rotated by 180°).
+    #[must_use]
+    pub fn reversed(&self) -> Self {
+        Self {
+            start: self.end,
+            end: self.start,
+            ..*self
+        }
+    }
+}
+
+/// A block of MRZ-like lines, top to bottom along the found axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MrzBlock {
+    /// The lines, in order across the text direction.
+    pub lines: Vec<LineGeometry>,
+}
+
+/// A dark connected component with its first and second moments.
+#[derive(Debug, Clone, Copy, Default)]
+struct Blob {
+    n: f64,
+    sx: f64,
+    sy: f64,
+    sxx: f64,
+    syy: f64,
+    sxy: f64,
+    x0: u32,
+    y0: u32,
+    x1: u32,
+    y1: u32,
+}
+
+impl Blob {
+    fn add_run(&mut self, y: u32, x0: u32, x1: u32) {
+        let (a, b, yf) = (f64::from(x0), f64::from(x1), f64::from(y));
+        let n = b - a + 1.0;
+        let sx = n * (a + b) / 2.0;
+        // Σ x² over a..=b.
+        let sq = |k: f64| k * (k + 1.0) * (2.0 * k + 1.0) / 6.0;
+        let sxx = sq(b) - sq(a - 1.0);
+        if self.n == 0.0 {
+            (self.x0, self.y0, self.x1, self.y1) = (x0, y, x1, y);
+        } else {
+            self.x0 = self.x0.min(x0);
+            self.x1 = self.x1.max(x1);
+            self.y0 = self.y0.min(y);
+            self.y1 = self.y1.max(y);
+        }
+        self.n += n;
+        self.sx += sx;
+        self.sy += n * yf;
+        self.sxx += sxx;
+        self.syy += n * yf * yf;
+        self.sxy += yf * sx;
+    }
+
+    fn merge(&mut self, o: &Blob) {
+        if o.n == 0.0 {
+            return;
+        }
+        if self.n == 0.0 {
+            *self = *o;
+            return;
+        }
+        self.n += o.n;
+        self.sx += o.sx;
+        self.sy += o.sy;
+        self.sxx += o.sxx;
+        self.syy += o.syy;
+        self.sxy += o.sxy;
+        self.x0 = self.x0.min(o.x0);
+        self.y0 = self.y0.min(o.y0);
+        self.x1 = self.x1.max(o.x1);
+        self.y1 = self.y1.max(o.y1);
+    }
+}
+
+/// A character candidate in working pixels, measured along a direction.
+#[derive(Debug, Clone, Copy)]
+struct Glyph {
+    cx: f32,
+    cy: f32,
+    /// Size of the bounding box's longer side.
+    size: f32,
+    vxx: f32,
+    vyy: f32,
+    vxy: f32,
+    /// A run of merged characters: used in lines, not for the direction.
+    long: bool,
+}
+
+impl Glyph {
+    /// Extents (along, across) the unit direction (c, s), as the side of a
+    /// uniform box with the same variance.
+    fn extents(&self, c: f32, s: f32) -> (f32, f32) {
+        let vu = c * c * self.vxx + 2.0 * c * s * self.vxy + s * s * self.vyy;
+        let vv = s * s * self.vxx - 2.0 * c * s * self.vxy + c * c * self.vyy;
+        ((12.0 * vu.max(0.0)).sqrt(), (12.0 * vv.max(0.0)).sqrt())
+    }
+}
+
+fn find(parent: &mut [u32], mut i: u32) -> u32 {
+    while parent[i as usize] != i {
+        let p = parent[i as usize];
+        parent[i as usize] = parent[p as usize];
+        i = p;
+    }
+    i
+}
+
+fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        parent[ra.max(rb) as usize] = ra.min(rb);
+    }
+}
+
+/// Area-averaged reduction so that the long side is at most
+/// [`WORK_LONG_SIDE`]; returns the image and its scale (work / input).
+fn reduce(img: &GrayImage) -> (GrayImage, f32) {
+    let (w, h) = img.dimensions();
+    let long = w.max(h);
+    if long <= WORK_LONG_SIDE {
+        return (img.clone(), 1.0);
+    }
+    let f = long.div_ceil(WORK_LONG_SIDE);
+    let (nw, nh) = (w / f, h / f);
+    let mut out = GrayImage::new(nw.max(1), nh.max(1));
+    let area = f * f;
+    for y in 0..nh {
+        for x in 0..nw {
+            let mut s = 0u32;
+            for dy in 0..f {
+                for dx in 0..f {
+                    s += u32::from(img.get_pixel(x * f + dx, y * f + dy)[0]);
+                }
+            }
+            out.put_pixel(x, y, image::Luma([(s / area) as u8]));
+        }
+    }
+    #[allow(clippy::cast_precision_loss)] // small integers
+    (out, 1.0 / f as f32)
+}
+
+/// Dark blobs: pixels clearly darker than their neighbourhood (a local
+/// mean over a 31-pixel window), labelled by runs (8-connected).
+fn blobs(img: &GrayImage) -> Vec<Blob> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    if w < 8 || h < 8 {
+        return Vec::new();
+    }
+    // Integral image.
+    let mut integral = vec![0u64; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let mut row = 0u64;
+        for x in 0..w {
+            row += u64::from(img.as_raw()[y * w + x]);
+            integral[(y + 1) * (w + 1) + x + 1] = integral[y * (w + 1) + x + 1] + row;
+        }
+    }
+    let r = 15usize;
+    let mut parent: Vec<u32> = Vec::new();
+    let mut stats: Vec<Blob> = Vec::new();
+    // Runs of the previous and current row: (x0, x1, label).
+    let mut prev: Vec<(u32, u32, u32)> = Vec::new();
+    let mut cur: Vec<(u32, u32, u32)> = Vec::new();
+    for y in 0..h {
+        cur.clear();
+        let (ya, yb) = (y.saturating_sub(r), (y + r + 1).min(h));
+        let mut x = 0usize;
+        while x < w {
+            let ink = |x: usize| {
+                let (xa, xb) = (x.saturating_sub(r), (x + r + 1).min(w));
+                let sum = integral[yb * (w + 1) + xb] + integral[ya * (w + 1) + xa]
+                    - integral[ya * (w + 1) + xb]
+                    - integral[yb * (w + 1) + xa];
+                let n = ((yb - ya) * (xb - xa)) as u64;
+                let v = u64::from(img.as_raw()[y * w + x]);
+                // Darker than 85% of the local mean and by at least 14 levels.
+                v * 100 * n < sum * 85 && v * n + 14 * n < sum
+            };
+            if !ink(x) {
+                x += 1;
+                continue;
+            }
+            let x0 = x;
+            while x < w && ink(x) {
+                x += 1;
+            }
+            let x1 = x - 1;
+            let label = parent.len() as u32;
+            parent.push(label);
+            let mut b = Blob::default();
+            b.add_run(y as u32, x0 as u32, x1 as u32);
+            stats.push(b);
+            for &(p0, p1, pl) in &prev {
+                if p1 + 1 >= x0 as u32 && p0 <= x1 as u32 + 1 {
+                    union(&mut parent, label, pl);
+                }
+            }
+            cur.push((x0 as u32, x1 as u32, label));
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    // Fold runs into their roots.
+    for i in 0..parent.len() {
+        let root = find(&mut parent, i as u32) as usize;
+        if root != i {
+            let s = stats[i];
+            stats[root].merge(&s);
+            stats[i].n = 0.0;
+        }
+    }
+    stats.retain(|b| b.n > 0.0);
+    stats
+}
+
+/// Blobs the size of characters (5 to 80 working pixels, not a solid
+/// block), and runs of characters merged by blur (up to 700 pixels long,
+/// character-thin across).
+fn glyphs(blobs: &[Blob]) -> Vec<Glyph> {
+    blobs
+        .iter()
+        .filter_map(|b| {
+            let (bw, bh) = (b.x1 - b.x0 + 1, b.y1 - b.y0 + 1);
+            let size = bw.max(bh);
+            if size < 5 || b.n < 8.0 {
+                return None;
+            }
+            let fill = b.n / f64::from(bw * bh);
+            if fill > 0.92 && bw.min(bh) > 3 {
+                return None;
+            }
+            let (mx, my) = (b.sx / b.n, b.sy / b.n);
+            let (vxx, vyy, vxy) = (
+                b.sxx / b.n - mx * mx,
+                b.syy / b.n - my * my,
+                b.sxy / b.n - mx * my,
+            );
+            let long = size > 80;
+            if long {
+                // Principal extents: a merged run is long and thin.
+                let tr = vxx + vyy;
+                let det = vxx * vyy - vxy * vxy;
+                let disc = (tr * tr / 4.0 - det).max(0.0).sqrt();
+                let (major, minor) = (
+                    (12.0 * (tr / 2.0 + disc)).sqrt(),
+                    (12.0 * (tr / 2.0 - disc).max(0.0)).sqrt(),
+                );
+                if major > 700.0 || !(4.0..=60.0).contains(&minor) || major < 3.0 * minor {
+                    return None;
+                }
+            }
+            #[allow(clippy::cast_possible_truncation)] // pixel coordinates
+            Some(Glyph {
+                cx: mx as f32,
+                cy: my as f32,
+                size: size as f32,
+                vxx: vxx as f32,
+                vyy: vyy as f32,
+                vxy: vxy as f32,
+                long,
+            })
+        })
+        .collect()
+}
+
+/// The likely text directions (radians in [0, π)), strongest first: peaks
+/// of the directions to each glyph's nearest neighbour of similar size.
+fn text_directions(g: &[Glyph]) -> Vec<f32> {
+    const BINS: usize = 180;
+    let mut order: Vec<usize> = (0..g.len()).collect();
+    order.sort_by(|&a, &b| g[a].cx.total_cmp(&g[b].cx));
+    let mut hist = [0f32; BINS];
+    for (k, &i) in order.iter().enumerate() {
+        let gi = g[i];
+        if gi.long {
+            continue;
+        }
+        let reach = gi.size * 2.5;
+        let mut best: Option<(f32, f32, f32)> = None;
+        let scan = |j: usize, best: &mut Option<(f32, f32, f32)>| {
+            let gj = g[j];
+            let ratio = gj.size / gi.size;
+            if gj.long {
+                return;
+            }
+            if !(0.5..=2.0).contains(&ratio) {
+                return;
+            }
+            let (dx, dy) = (gj.cx - gi.cx, gj.cy - gi.cy);
+            let d = dx.hypot(dy);
+            if d > 0.0 && d < reach && best.is_none_or(|b| d < b.0) {
+                *best = Some((d, dx, dy));
+            }
+        };
+        for &j in &order[k + 1..] {
+            if g[j].cx - gi.cx > reach {
+                break;
+            }
+            scan(j, &mut best);
+        }
+        for &j in order[..k].iter().rev() {
+            if gi.cx - g[j].cx > reach {
+                break;
+            }
+            scan(j, &mut best);
+        }
+        if let Some((_, dx, dy)) = best {
+            let a = dy.atan2(dx).rem_euclid(std::f32::consts::PI);
+            #[allow(clippy::cast_sign_loss)] // a ≥ 0
+            let bin = ((a.to_degrees().round() as usize) % BINS).min(BINS - 1);
+            hist[bin] += 1.0;
+        }
+    }
+    // Smooth circularly and take up to three peaks at least 10° apart.
+    let smooth: Vec<f32> = (0..BINS)
+        .map(|b| {
+            (0..5)
+                .map(|k| hist[(b + BINS + k - 2) % BINS] * [0.5, 1.0, 1.5, 1.0, 0.5][k])
+                .sum()
+        })
+        .collect();
+    let mut peaks: Vec<usize> = Vec::new();
+    let mut order: Vec<usize> = (0..BINS).collect();
+    order.sort_by(|&a, &b| smooth[b].total_cmp(&smooth[a]));
+    for b in order {
+        if smooth[b] < 10.0 || peaks.len() == 3 {
+            break;
+        }
+        let far = |p: &usize| {
+            let d = b.abs_diff(*p);
+            d.min(BINS - d) >= 10
+        };
+        if peaks.iter().all(far) {
+            peaks.push(b);
+        }
+    }
+    #[allow(clippy::cast_precision_loss)] // < 180
+    peaks.into_iter().map(|b| (b as f32).to_radians()).collect()
+}
+
+/// A text line in the rotated frame (u along the text, v across).
+#[derive(Debug, Clone)]
+struct TextLine {
+    /// Members' (u, v, along-extent, across-extent).
+    members: Vec<(f32, f32, f32, f32)>,
+    u0: f32,
+    u1: f32,
+    v: f32,
+    slope: f32,
+    char_height: f32,
+}
+
+/// Chains glyphs into lines along direction (c, s).
+fn text_lines(g: &[Glyph], c: f32, s: f32) -> Vec<TextLine> {
+    let pts: Vec<(f32, f32, f32, f32)> = g
+        .iter()
+        .map(|q| {
+            let (eu, ev) = q.extents(c, s);
+            (q.cx * c + q.cy * s, -q.cx * s + q.cy * c, eu, ev)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..pts.len()).collect();
+    order.sort_by(|&a, &b| pts[a].0.total_cmp(&pts[b].0));
+    let mut parent: Vec<u32> = (0..pts.len() as u32).collect();
+    for (k, &i) in order.iter().enumerate() {
+        let (ui, vi, eui, evi) = pts[i];
+        let mut best: Option<(f32, usize)> = None;
+        for &j in &order[k + 1..] {
+            let (uj, vj, euj, evj) = pts[j];
+            let hmax = evi.max(evj);
+            let gap = (uj - euj / 2.0) - (ui + eui / 2.0);
+            if uj - ui > 200.0 || gap > 1.3 * hmax {
+                if uj - ui > 200.0 {
+                    break;
+                }
+                continue;
+            }
+            let ratio = evj / evi.max(0.5);
+            if !(0.4..=2.5).contains(&ratio) || (vj - vi).abs() > 0.35 * hmax {
+                continue;
+            }
+            if best.is_none_or(|b| gap < b.0) {
+                best = Some((gap, j));
+            }
+        }
+        if let Some((_, j)) = best {
+            union(&mut parent, i as u32, j as u32);
+        }
+    }
+    let mut groups: std::collections::HashMap<u32, Vec<usize>> = std::collections::HashMap::new();
+    for i in 0..pts.len() {
+        let r = find(&mut parent, i as u32);
+        groups.entry(r).or_default().push(i);
+    }
+    let lines: Vec<TextLine> = groups
+        .into_values()
+        .filter(|m| m.len() >= 3)
+        .map(|m| {
+            let mut members: Vec<(f32, f32, f32, f32)> = m.iter().map(|&i| pts[i]).collect();
+            members.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut hs: Vec<f32> = members.iter().map(|p| p.3).collect();
+            hs.sort_by(f32::total_cmp);
+            let char_height = hs[hs.len() * 9 / 10];
+            let (slope, v) = fit(&members);
+            let u0 = members.first().map_or(0.0, |p| p.0 - p.2 / 2.0);
+            let u1 = members.last().map_or(0.0, |p| p.0 + p.2 / 2.0);
+            TextLine {
+                members,
+                u0,
+                u1,
+                v,
+                slope,
+                char_height,
+            }
+        })
+        .collect();
+    merge_collinear(lines)
+        .into_iter()
+        .filter(|l| l.members.len() >= 8)
+        .collect()
+}
+
+/// Joins line pieces that continue each other (a gap, a lost blob or a
+/// word space split them): same height, same track, close ends.
+fn merge_collinear(mut lines: Vec<TextLine>) -> Vec<TextLine> {
+    lines.sort_by(|a, b| a.u0.total_cmp(&b.u0));
+    let mut out: Vec<TextLine> = Vec::with_capacity(lines.len());
+    for l in lines {
+        let h = l.char_height.max(1.0);
+        let target = out.iter_mut().rev().find(|o| {
+            let gap = l.u0 - o.u1;
+            let v_at = |t: &TextLine, u: f32| t.slope * u + t.v;
+            let hr = o.char_height / h;
+            (-0.5 * h..=4.5 * h).contains(&gap)
+                && (0.7..=1.45).contains(&hr)
+                && (v_at(o, l.u0) - v_at(&l, l.u0)).abs() < 0.4 * h.max(o.char_height)
+        });
+        match target {
+            Some(o) => {
+                o.members.extend(l.members);
+                o.members.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let (slope, v) = fit(&o.members);
+                o.slope = slope;
+                o.v = v;
+                o.u1 = o.u1.max(l.u1);
+                let mut hs: Vec<f32> = o.members.iter().map(|p| p.3).collect();
+                hs.sort_by(f32::total_cmp);
+                o.char_height = hs[hs.len() * 9 / 10];
+            }
+            None => out.push(l),
+        }
+    }
+    out
+}
+
+/// Least-squares v = slope·u + intercept; returns (slope, v at the mean u
+/// shifted to u = 0, i.e. the intercept).
+fn fit(p: &[(f32, f32, f32, f32)]) -> (f32, f32) {
+    #[allow(clippy::cast_precision_loss)] // small counts
+    let n = p.len() as f32;
+    let mu = p.iter().map(|q| q.0).sum::<f32>() / n;
+    let mv = p.iter().map(|q| q.1).sum::<f32>() / n;
+    let suu: f32 = p.iter().map(|q| (q.0 - mu) * (q.0 - mu)).sum();
+    let suv: f32 = p.iter().map(|q| (q.0 - mu) * (q.1 - mv)).sum();
+    let slope = if suu > 1e-3 { suv / suu } else { 0.0 };
+    (slope, mv - slope * mu)
+}
+
+/// Whether a line looks like an MRZ line: long (28 to 48 pitches of about
+/// 1.1 character heights) and evenly filled with characters.
+fn mrz_like(l: &TextLine) -> bool {
+    let len = l.u1 - l.u0;
+    let h = l.char_height.max(1.0);
+    #[allow(clippy::cast_precision_loss)] // small counts
+    let density = l.members.len() as f32 / (len / h);
+    (18.0..=75.0).contains(&(len / h)) && density > 0.25 && l.slope.abs() < 0.05
+}
+
+/// Finds the MRZ block of a grey image, in input pixels.
+#[must_use]
+pub fn find_mrz(img: &GrayImage) -> Option<MrzBlock> {
+    let (work, scale) = reduce(img);
+    let g = glyphs(&blobs(&work));
+    let debug = std::env::var_os("DOCSCREEN_DEBUG_MRZ").is_some();
+    let mut best: Option<((usize, usize), f32, Vec<TextLine>, Vec<usize>)> = None;
+    for mut theta in text_directions(&g) {
+        // Refine the direction on the long lines it finds: the histogram
+        // has 1° bins and clutter can pull its peak.
+        let mut lines = text_lines(&g, theta.cos(), theta.sin());
+        for _ in 0..2 {
+            let mut slopes: Vec<f32> = lines
+                .iter()
+                .filter(|l| l.members.len() >= 12)
+                .map(|l| l.slope)
+                .collect();
+            if slopes.is_empty() {
+                break;
+            }
+            slopes.sort_by(f32::total_cmp);
+            let slope = slopes[slopes.len() / 2];
+            if slope.abs() < 0.004 {
+                break;
+            }
+            theta += slope.atan();
+            lines = text_lines(&g, theta.cos(), theta.sin());
+        }
+        if debug {
+            for l in &lines {
+                #[allow(clippy::print_stderr)] // a developer's switch
+                {
+                    eprintln!(
+                        "theta={:.1} line n={} u0={:.0} u1={:.0} v={:.1} h={:.1} slope={:.3} mrz_like={}",
+                        theta.to_degrees(),
+                        l.members.len(),
+                        l.u0,
+                        l.u1,
+                        l.v,
+                        l.char_height,
+                        l.slope,
+                        mrz_like(l)
+                    );
+                }
+            }
+        }
+        let lines: Vec<TextLine> = lines.into_iter().filter(mrz_like).collect();
+        if let Some((key, block)) = best_block(&lines)
+            && best.as_ref().is_none_or(|b| b.0 < key)
+        {
+            best = Some((key, theta, lines, block));
+        }
+    }
+    let (_, theta, lines, block) = best?;
+    let (c, s) = (theta.cos(), theta.sin());
+    // Back to input pixels: (u, v) → (x, y) = u·(c, s) + v·(−s, c).
+    let to_xy = |u: f32, v: f32| [(u * c - v * s) / scale, (u * s + v * c) / scale];
+    // One font size for the whole block.
+    let mut heights: Vec<f32> = block.iter().map(|&i| lines[i].char_height).collect();
+    heights.sort_by(f32::total_cmp);
+    let block_height = heights[heights.len() / 2];
+    // One length too: MRZ lines of a format are equally long, and a line
+    // broken by a scratch or a stain is completed by its neighbours.
+    let u0 = block
+        .iter()
+        .map(|&i| lines[i].u0)
+        .fold(f32::INFINITY, f32::min);
+    let u1 = block
+        .iter()
+        .map(|&i| lines[i].u1)
+        .fold(f32::NEG_INFINITY, f32::max);
+    let out = block
+        .iter()
+        .map(|&i| {
+            let l = &lines[i];
+            let v0 = l.slope * u0 + l.v;
+            let v1 = l.slope * u1 + l.v;
+            LineGeometry {
+                start: to_xy(u0, v0),
+                end: to_xy(u1, v1),
+                char_height: block_height / scale,
+                blobs: l.members.len(),
+            }
+        })
+        .collect();
+    Some(MrzBlock { lines: out })
+}
+
+/// The best set of 2 or 3 lines: parallel neighbours of similar length and
+/// start, spaced 1.3 to 2.9 character heights, preferring 3 lines and then
+/// more characters.
+fn best_block(lines: &[TextLine]) -> Option<((usize, usize), Vec<usize>)> {
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by(|&a, &b| lines[a].v.total_cmp(&lines[b].v));
+    let fits = |a: &TextLine, b: &TextLine| {
+        let h = a.char_height.max(b.char_height).max(1.0);
+        let gap = b.v - a.v;
+        let (la, lb) = (a.u1 - a.u0, b.u1 - b.u0);
+        let overlap = a.u1.min(b.u1) - a.u0.max(b.u0);
+        (1.3 * h..=2.9 * h).contains(&gap)
+            && overlap > 0.6 * la.max(lb)
+            && ((a.u0 - b.u0).abs() < 2.5 * h || (a.u1 - b.u1).abs() < 2.5 * h)
+            && (a.char_height / b.char_height - 1.0).abs() < 0.45
+    };
+    let mut best: Option<(usize, usize, Vec<usize>)> = None;
+    for (k, &i) in order.iter().enumerate() {
+        let mut set = vec![i];
+        for &j in &order[k + 1..] {
+            let last = &lines[*set.last().unwrap_or(&i)];
+            if fits(last, &lines[j]) {
+                set.push(j);
+                if set.len() == 3 {
+                    break;
+                }
+            }
+        }
+        if set.len() < 2 {
+            continue;
+        }
+        let chars: usize = set.iter().map(|&m| lines[m].members.len()).sum();
+        let key = (set.len(), chars);
+        if best.as_ref().is_none_or(|b| (b.0, b.1) < key) {
+            best = Some((key.0, key.1, set));
+        }
+    }
+    best.map(|b| ((b.0, b.1), b.2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blob_moments_of_a_rectangle() {
+        let mut b = Blob::default();
+        for y in 10..20 {
+            b.add_run(y, 5, 8);
+        }
+        assert!((b.n - 40.0).abs() < 1e-9);
+        let (mx, my) = (b.sx / b.n, b.sy / b.n);
+        assert!((mx - 6.5).abs() < 1e-9 && (my - 14.5).abs() < 1e-9);
+        // A 4×10 box: variance (n²−1)/12 per axis.
+        assert!((b.sxx / b.n - mx * mx - 15.0 / 12.0).abs() < 1e-9);
+        assert!((b.syy / b.n - my * my - 99.0 / 12.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn no_mrz_on_a_blank_page() {
+        let img = GrayImage::from_pixel(800, 600, image::Luma([230]));
+        assert!(find_mrz(&img).is_none());
+    }
+
+    #[test]
+    fn tiny_images_do_not_panic() {
+        for (w, h) in [(0, 0), (1, 1), (3, 900), (900, 3)] {
+            assert!(find_mrz(&GrayImage::new(w, h)).is_none());
+        }
+    }
+}
