@@ -3,7 +3,9 @@
 //! Exit codes: 0 on success (whatever the verdicts), 1 on an I/O failure
 //! while running, 2 on a usage error (bad flags, unreadable input).
 
+mod batch_cmd;
 mod mrz_cmd;
+mod screen_cmd;
 mod synth_cmd;
 
 use std::process::ExitCode;
@@ -20,6 +22,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Screen one scan: a verdict with its reasons, or the JSON report.
+    Screen(screen_cmd::ScreenArgs),
+    /// Screen folders of scans in parallel into a resumable JSON Lines report.
+    Batch(batch_cmd::BatchArgs),
     /// Parse and validate MRZ text (ICAO Doc 9303): one JSON object per MRZ.
     Mrz(mrz_cmd::MrzArgs),
     /// Generate synthetic document scans, forgeries and ground truth.
@@ -43,9 +49,33 @@ impl Failure {
     }
 }
 
+/// Writes a command's output to stdout; a closed pipe (`| head`) is fine.
+pub(crate) fn out(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::io(e.into())),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Logs go to stderr; personal data (MRZ contents, names) only at debug.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DOCSCREEN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .try_init();
     let result = match cli.command {
+        Command::Screen(args) => screen_cmd::run(&args),
+        Command::Batch(args) => batch_cmd::run(&args),
         Command::Mrz(args) => mrz_cmd::run(&args),
         Command::Synth(args) => synth_cmd::run(&args),
     };

@@ -140,13 +140,29 @@ pub fn sha256_file(path: &Path) -> Result<String, InferenceError> {
         }
         h.update(&buf[..n]);
     }
-    Ok(h.finalize()
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            use std::fmt::Write;
-            let _ = write!(s, "{b:02x}");
-            s
-        }))
+    Ok(hex(&h.finalize()))
+}
+
+fn builder(threads: usize) -> Result<ort::session::builder::SessionBuilder, InferenceError> {
+    let env = environment().map_err(|e| InferenceError::Runtime(e.to_string()))?;
+    Session::builder(env)
+        .map_err(rt)?
+        .with_intra_threads(threads.max(1))
+        .map_err(rt)
+}
+
+/// The sha256 of bytes, lower-case hex.
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        use std::fmt::Write;
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// A loaded model, shareable across threads.
@@ -184,13 +200,35 @@ impl Model {
                 got: sha256,
             });
         }
-        let env = environment().map_err(|e| InferenceError::Runtime(e.to_string()))?;
-        let session = Session::builder(env)
-            .map_err(rt)?
-            .with_intra_threads(threads.max(1))
-            .map_err(rt)?
-            .commit_from_file(path)
-            .map_err(rt)?;
+        let session = builder(threads)?.commit_from_file(path).map_err(rt)?;
+        Ok(Self::wrap(sha256, session))
+    }
+
+    /// Loads a model from memory (one embedded in the binary), checking its
+    /// sha256 when `expected_sha256` is given.
+    ///
+    /// # Errors
+    /// As [`Model::load`].
+    pub fn from_bytes(
+        bytes: &[u8],
+        expected_sha256: Option<&str>,
+        threads: usize,
+    ) -> Result<Self, InferenceError> {
+        let sha256 = sha256_hex(bytes);
+        if let Some(expected) = expected_sha256
+            && !expected.eq_ignore_ascii_case(&sha256)
+        {
+            return Err(InferenceError::Checksum {
+                path: PathBuf::from("<embedded>"),
+                expected: expected.to_owned(),
+                got: sha256,
+            });
+        }
+        let session = builder(threads)?.commit_from_memory(bytes).map_err(rt)?;
+        Ok(Self::wrap(sha256, session))
+    }
+
+    fn wrap(sha256: String, session: Session) -> Self {
         let inputs = session
             .inputs()
             .iter()
@@ -201,12 +239,12 @@ impl Model {
             .iter()
             .map(|o| o.name().to_owned())
             .collect();
-        Ok(Self {
+        Self {
             sha256,
             inputs,
             outputs,
             session: Mutex::new(session),
-        })
+        }
     }
 
     /// Runs the model on one f32 tensor (its first input) and returns every

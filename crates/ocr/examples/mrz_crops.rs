@@ -1,5 +1,12 @@
 //! Finds the MRZ in the given scans and writes the line crops as PNG.
 //! `cargo run --release -p docscreen-ocr --example mrz_crops -- OUT_DIR SCAN…`
+#![allow(
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation
+)] // a developer's tool
 use std::path::PathBuf;
 
 fn main() {

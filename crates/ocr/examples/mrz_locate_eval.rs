@@ -3,6 +3,15 @@
 //! ground-truth position with jitter, as training data for the recogniser.
 //!
 //! `cargo run --release -p docscreen-ocr --example mrz_locate_eval -- COUNT SEED [--export DIR]`
+#![allow(
+    clippy::print_stderr,
+    clippy::many_single_char_names,
+    clippy::format_collect,
+    clippy::unwrap_used,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation
+)] // a developer's tool
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -113,9 +122,6 @@ fn main() {
                     if rnd() < 0.02 {
                         g = g.reversed();
                     }
-                    if g.blobs == 0 && g.start == l.end {
-                        continue;
-                    }
                     if let Some(c) = crop_line(&grey, &g) {
                         let name = format!("s{seed}_{i:06}_{k}.png");
                         c.to_image().save(dir.join(&name)).expect("save crop");
@@ -131,7 +137,7 @@ fn main() {
                     b.lines.len() == truth.len()
                         && b.lines.iter().zip(&truth).all(|(f, (t, _))| {
                             let tol = 1.0 * t.char_height;
-                            (dist(f.start, t.start) < tol && dist(f.end, t.end) < tol)
+                            dist(f.start, t.start) < tol && dist(f.end, t.end) < tol
                         })
                         || b.lines.len() == truth.len()
                             && b.lines.iter().rev().zip(&truth).all(|(f, (t, _))| {
@@ -141,6 +147,15 @@ fn main() {
                 }
             };
             let found_n = found.as_ref().map_or(0, |b| b.lines.len());
+            let detail: String = match &found {
+                Some(b) if !ok => b
+                    .lines
+                    .iter()
+                    .zip(&truth)
+                    .map(|(f, (t, _))| format!(" [found {:.0},{:.0}→{:.0},{:.0} h{:.0} | truth {:.0},{:.0}→{:.0},{:.0} h{:.0}]", f.start[0], f.start[1], f.end[0], f.end[1], f.char_height, t.start[0], t.start[1], t.end[0], t.end[1], t.char_height))
+                    .collect(),
+                _ => String::new(),
+            };
             let info = format!(
                 "{} {} dpi={} rot={:.0} bg={:?} found={} truth={}",
                 sample.truth.file,
@@ -150,7 +165,7 @@ fn main() {
                 sample.truth.scan.background,
                 found_n,
                 truth.len()
-            );
+            ) + &detail;
             (info, ok, !truth.is_empty(), labels)
         })
         .collect();

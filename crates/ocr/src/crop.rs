@@ -59,7 +59,7 @@ impl LineCrop {
 
 /// Bilinear sample with edge clamping.
 fn sample(img: &GrayImage, x: f32, y: f32) -> f32 {
-    let (w, h) = (img.width() as i64, img.height() as i64);
+    let (w, h) = (i64::from(img.width()), i64::from(img.height()));
     #[allow(clippy::cast_possible_truncation)] // floor of a bounded coordinate
     let (x0, y0) = (x.floor() as i64, y.floor() as i64);
     let (fx, fy) = (x - x.floor(), y - y.floor());
@@ -77,7 +77,8 @@ fn sample(img: &GrayImage, x: f32, y: f32) -> f32 {
 /// (by supersampling) where the crop is smaller than the input.
 #[must_use]
 pub fn crop_line(img: &GrayImage, line: &LineGeometry) -> Option<LineCrop> {
-    if img.width() == 0 || img.height() == 0 || !(line.char_height > 1.0) {
+    if img.width() == 0 || img.height() == 0 || line.char_height.is_nan() || line.char_height <= 1.0
+    {
         return None;
     }
     let d = line.direction();

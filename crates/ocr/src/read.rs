@@ -1,0 +1,327 @@
+//! From a grey scan to a validated MRZ: find the lines, read them both
+//! ways round, keep the reading direction the model is surer of, fit the
+//! lines to their format's length, parse, and repair under the check
+//! digits only where the model itself was unsure.
+
+use docscreen_mrz::{Candidate, Date, Format, Mrz, Substitution, parse_lines, repair};
+use image::GrayImage;
+
+use crate::crop::{LineCrop, crop_line};
+use crate::locate::{LineGeometry, find_mrz};
+use crate::recognise::{LineReading, Recogniser};
+use docscreen_inference::InferenceError;
+
+/// A character the recogniser is at least this sure of is never changed by
+/// the check-digit repair: a wrong check digit under confidently read
+/// characters is evidence, not an OCR error.
+pub const REPAIR_CONFIDENT: f32 = 0.97;
+
+/// Candidates below this probability are not offered to the repair.
+const REPAIR_FLOOR: f32 = 0.01;
+
+/// One character of the reading, with where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadChar {
+    /// The character (after any repair).
+    pub ch: char,
+    /// The recogniser's probability for what it read.
+    pub p: f32,
+    /// The character's box in input pixels (clockwise from top-left in
+    /// reading order).
+    pub quad: [[f32; 2]; 4],
+}
+
+/// The MRZ as read from a scan.
+#[derive(Debug, Clone)]
+pub struct MrzReading {
+    /// The lines as read and (where needed) fitted to the format's length.
+    pub raw_lines: Vec<String>,
+    /// The lines after check-digit repair (equal to `raw_lines` when no
+    /// repair was needed or allowed).
+    pub lines: Vec<String>,
+    /// The parsed, validated MRZ of `lines`.
+    pub mrz: Mrz,
+    /// Every substitution the repair made.
+    pub substitutions: Vec<Substitution>,
+    /// Per line, per character.
+    pub chars: Vec<Vec<ReadChar>>,
+    /// Each line's box in input pixels.
+    pub line_quads: Vec<[[f32; 2]; 4]>,
+    /// Lowest character probability.
+    pub confidence: f32,
+    /// Angle of the text direction in the input, degrees clockwise from
+    /// the x axis (0 for an upright document; 180 upside down).
+    pub angle_deg: f32,
+}
+
+/// Reads the MRZ of `img`, or `None` when there is no MRZ-like block.
+///
+/// # Errors
+/// When the recogniser fails to run.
+pub fn read_mrz(
+    img: &GrayImage,
+    recogniser: &Recogniser,
+    reference: Date,
+) -> Result<Option<MrzReading>, InferenceError> {
+    let Some(block) = find_mrz(img) else {
+        return Ok(None);
+    };
+    let forward: Vec<LineGeometry> = block.lines.clone();
+    let backward: Vec<LineGeometry> = block
+        .lines
+        .iter()
+        .rev()
+        .map(LineGeometry::reversed)
+        .collect();
+    let mut geoms: Vec<LineGeometry> = Vec::new();
+    let mut crops: Vec<LineCrop> = Vec::new();
+    for g in forward.iter().chain(&backward) {
+        if let Some(c) = crop_line(img, g) {
+            geoms.push(*g);
+            crops.push(c);
+        }
+    }
+    let n = forward.len();
+    if crops.len() != 2 * n {
+        return Ok(None);
+    }
+    let readings = recogniser.read(&crops)?;
+    let score = |r: &[LineReading]| r.iter().map(|l| l.mean_log_p).sum::<f32>();
+    let (geoms, crops, readings) = if score(&readings[..n]) >= score(&readings[n..]) {
+        (&geoms[..n], &crops[..n], &readings[..n])
+    } else {
+        (&geoms[n..], &crops[n..], &readings[n..])
+    };
+    Ok(Some(assemble(geoms, crops, readings, reference)))
+}
+
+/// The expected line length for a block of `lines` lines read with these
+/// lengths.
+fn target_len(lines: usize, lens: &[usize]) -> usize {
+    if lines >= 3 {
+        return 30;
+    }
+    let mut sorted = lens.to_vec();
+    sorted.sort_unstable();
+    let m = sorted.last().copied().unwrap_or(0);
+    if m >= 40 { 44 } else { 36 }
+}
+
+/// Makes `chars` exactly `len` long by growing or shrinking its longest
+/// run of fillers (CTC most often drops or doubles a '<' in a long run);
+/// lines off by more than three are left as read.
+fn fit_length(chars: &mut Vec<ReadChar>, len: usize) {
+    let diff = len.abs_diff(chars.len());
+    if diff == 0 || diff > 3 {
+        return;
+    }
+    // Longest run of '<'.
+    let (mut best, mut run_start, mut i) = ((0usize, 0usize), 0usize, 0usize);
+    while i < chars.len() {
+        if chars[i].ch == '<' {
+            run_start = if i > 0 && chars[i - 1].ch == '<' {
+                run_start
+            } else {
+                i
+            };
+            if i + 1 - run_start > best.1 {
+                best = (run_start, i + 1 - run_start);
+            }
+        }
+        i += 1;
+    }
+    let (start, run) = best;
+    if chars.len() < len {
+        let at = if run > 0 { start + run } else { chars.len() };
+        let template = chars
+            .get(at.saturating_sub(1))
+            .cloned()
+            .unwrap_or(ReadChar {
+                ch: '<',
+                p: 0.5,
+                quad: [[0.0; 2]; 4],
+            });
+        for _ in 0..diff {
+            chars.insert(
+                at,
+                ReadChar {
+                    ch: '<',
+                    p: template.p.min(0.5),
+                    quad: template.quad,
+                },
+            );
+        }
+    } else if run > diff {
+        chars.drain(start..start + diff);
+    }
+}
+
+fn assemble(
+    geoms: &[LineGeometry],
+    crops: &[LineCrop],
+    readings: &[LineReading],
+    reference: Date,
+) -> MrzReading {
+    let lens: Vec<usize> = readings.iter().map(|r| r.chars.len()).collect();
+    let len = target_len(readings.len(), &lens);
+    let mut chars: Vec<Vec<ReadChar>> = Vec::new();
+    let mut cands: Vec<Vec<Vec<Candidate>>> = Vec::new();
+    for ((g, c), r) in geoms.iter().zip(crops).zip(readings) {
+        let half = g.char_height * 0.65;
+        let d = g.direction();
+        let nrm = [-d[1], d[0]];
+        let pitch = g.length() / (r.chars.len().max(1) as f32);
+        let mut line: Vec<ReadChar> = r
+            .chars
+            .iter()
+            .map(|k| {
+                let p = c.point_at(k.column);
+                let (a, b) = (pitch / 2.0, half);
+                ReadChar {
+                    ch: k.ch,
+                    p: k.p,
+                    quad: [
+                        [p[0] - d[0] * a - nrm[0] * b, p[1] - d[1] * a - nrm[1] * b],
+                        [p[0] + d[0] * a - nrm[0] * b, p[1] + d[1] * a - nrm[1] * b],
+                        [p[0] + d[0] * a + nrm[0] * b, p[1] + d[1] * a + nrm[1] * b],
+                        [p[0] - d[0] * a + nrm[0] * b, p[1] - d[1] * a + nrm[1] * b],
+                    ],
+                }
+            })
+            .collect();
+        // Candidates before fitting, keyed by position after it.
+        let mut by_pos: Vec<Vec<Candidate>> = r
+            .chars
+            .iter()
+            .map(|k| {
+                if k.p >= REPAIR_CONFIDENT {
+                    vec![Candidate { ch: k.ch, p: 1.0 }]
+                } else {
+                    k.candidates
+                        .iter()
+                        .filter(|(_, p)| *p >= REPAIR_FLOOR)
+                        .map(|&(ch, p)| Candidate { ch, p })
+                        .collect()
+                }
+            })
+            .collect();
+        let before = line.len();
+        fit_length(&mut line, len);
+        if line.len() != before {
+            // Positions moved: candidates follow the fitted text.
+            by_pos = line
+                .iter()
+                .map(|k| {
+                    vec![Candidate {
+                        ch: k.ch,
+                        p: k.p.max(0.5),
+                    }]
+                })
+                .collect();
+        }
+        chars.push(line);
+        cands.push(by_pos);
+    }
+    let raw_lines: Vec<String> = chars
+        .iter()
+        .map(|l| l.iter().map(|c| c.ch).collect())
+        .collect();
+    let raw = parse_lines(&raw_lines, reference);
+    let mut lines = raw_lines.clone();
+    let mut mrz = raw;
+    let mut substitutions = Vec::new();
+    if !mrz.is_valid()
+        && let Some(format) = detect_format(&raw_lines)
+        && chars.iter().all(|l| l.len() == format.line_len())
+        && let Some(fixed) = repair(format, &cands, reference)
+        && fixed.mrz.is_valid()
+    {
+        for s in &fixed.substitutions {
+            if let Some(c) = chars
+                .get_mut(usize::from(s.line) - 1)
+                .and_then(|l| l.get_mut(usize::from(s.column) - 1))
+            {
+                c.ch = s.to;
+            }
+        }
+        lines.clone_from(&fixed.lines);
+        substitutions.clone_from(&fixed.substitutions);
+        mrz = fixed.mrz;
+    }
+    let confidence = chars.iter().flatten().map(|c| c.p).fold(1.0f32, f32::min);
+    let angle_deg = geoms.first().map_or(0.0, |g| {
+        let d = g.direction();
+        d[1].atan2(d[0]).to_degrees().rem_euclid(360.0)
+    });
+    MrzReading {
+        raw_lines,
+        lines,
+        mrz,
+        substitutions,
+        chars,
+        line_quads: geoms.iter().map(|g| g.quad(0.3)).collect(),
+        confidence,
+        angle_deg,
+    }
+}
+
+/// The format the lines' count, length and first characters say.
+fn detect_format(lines: &[String]) -> Option<Format> {
+    let len = lines.first()?.len();
+    let first = lines.first()?.as_bytes();
+    match (lines.len(), len) {
+        (3, 30) => Some(Format::Td1),
+        (2, 44) if first.first() == Some(&b'V') => Some(Format::MrvA),
+        (2, 44) => Some(Format::Td3),
+        (2, 36) if first.starts_with(b"IDFRA") => Some(Format::FrenchId),
+        (2, 36) if first.first() == Some(&b'V') => Some(Format::MrvB),
+        (2, 36) => Some(Format::Td2),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(s: &str) -> Vec<ReadChar> {
+        s.chars()
+            .map(|ch| ReadChar {
+                ch,
+                p: 0.99,
+                quad: [[0.0; 2]; 4],
+            })
+            .collect()
+    }
+
+    fn text(l: &[ReadChar]) -> String {
+        l.iter().map(|c| c.ch).collect()
+    }
+
+    #[test]
+    fn fitting_grows_and_shrinks_the_longest_filler_run() {
+        let mut l = line("AB<<CD<<<<EF");
+        fit_length(&mut l, 14);
+        assert_eq!(text(&l), "AB<<CD<<<<<<EF");
+        let mut l = line("AB<<CD<<<<EF");
+        fit_length(&mut l, 10);
+        assert_eq!(text(&l), "AB<<CD<<EF");
+        let mut l = line("ABCDEF");
+        fit_length(&mut l, 20);
+        assert_eq!(text(&l), "ABCDEF", "off by more than three: left alone");
+    }
+
+    #[test]
+    fn formats_from_shape() {
+        let l = |s: &str, n: usize| vec![s.to_owned() + &"<".repeat(n - s.len()); 2];
+        assert_eq!(detect_format(&l("P<UTO", 44)), Some(Format::Td3));
+        assert_eq!(detect_format(&l("V<UTO", 44)), Some(Format::MrvA));
+        assert_eq!(detect_format(&l("V<UTO", 36)), Some(Format::MrvB));
+        assert_eq!(detect_format(&l("IDFRA", 36)), Some(Format::FrenchId));
+        assert_eq!(detect_format(&l("I<UTO", 36)), Some(Format::Td2));
+        assert_eq!(detect_format(&l("I<UTO", 35)), None);
+        assert_eq!(target_len(2, &[43, 44]), 44);
+        assert_eq!(target_len(2, &[35, 36]), 36);
+        assert_eq!(target_len(3, &[30, 29, 30]), 30);
+    }
+}

@@ -1,0 +1,272 @@
+//! The [`Screener`]: built once from a [`ScreeningConfig`], then
+//! `screen(bytes)` per scan from any number of threads.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use docscreen_mrz::Date;
+use docscreen_ocr::{MrzReading, Recogniser, read_mrz};
+use docscreen_vision::{Limits, Page, decode, locate_document};
+use serde::{Deserialize, Serialize};
+
+use crate::ScreenError;
+use crate::mrz_checks::mrz_checks;
+use crate::report::{CheckResult, DocumentInfo, MrzReport, Report, Status, Verdict};
+use crate::watchlist::Watchlist;
+
+/// Score thresholds of the verdict: `fail` at or above `fail`, `review` at
+/// or above `review`, `pass` below.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Lowest score that asks for a review.
+    pub review: f32,
+    /// Lowest score that fails the document.
+    pub fail: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            review: 0.4,
+            fail: 0.8,
+        }
+    }
+}
+
+/// Everything a screener is built from; plain data with defaults.
+#[derive(Debug, Clone, Default)]
+pub struct ScreeningConfig {
+    /// Template folders' parent (`--templates`); template checks come with
+    /// the template issue.
+    pub templates: Option<PathBuf>,
+    /// Watch-list CSV files (lost, stolen, revoked documents).
+    pub watchlists: Vec<PathBuf>,
+    /// "Today" for expiry and century inference; the current UTC date when
+    /// `None` (set it for reproducible reports).
+    pub reference_date: Option<Date>,
+    /// Decoding limits for untrusted bytes.
+    pub limits: Limits,
+    /// Verdict thresholds.
+    pub thresholds: Thresholds,
+    /// MRZ recogniser model file; the embedded one when `None`.
+    pub mrz_model: Option<PathBuf>,
+    /// ONNX Runtime threads per inference (1 when scans run in parallel).
+    pub inference_threads: usize,
+}
+
+/// The screening pipeline, built once and shared read-only.
+#[derive(Debug)]
+pub struct Screener {
+    config: ScreeningConfig,
+    recogniser: Recogniser,
+    watchlist: Watchlist,
+}
+
+impl Screener {
+    /// Builds the screener: loads the recogniser (checking its sha256) and
+    /// the watch lists.
+    ///
+    /// # Errors
+    /// A missing ONNX Runtime, a model that fails its checksum, an
+    /// unreadable watch list or templates folder.
+    pub fn new(config: ScreeningConfig) -> Result<Self, ScreenError> {
+        let threads = config.inference_threads.max(1);
+        let recogniser = match &config.mrz_model {
+            Some(p) => Recogniser::load(p, None, threads)?,
+            None => docscreen_ocr::embedded_recogniser(threads)?,
+        };
+        let mut watchlist = Watchlist::default();
+        for p in &config.watchlists {
+            watchlist.load(p)?;
+        }
+        if let Some(t) = &config.templates
+            && !t.is_dir()
+        {
+            return Err(ScreenError::Templates {
+                path: t.clone(),
+                detail: "not a directory".into(),
+            });
+        }
+        Ok(Self {
+            config,
+            recogniser,
+            watchlist,
+        })
+    }
+
+    /// The configuration it was built from.
+    #[must_use]
+    pub fn config(&self) -> &ScreeningConfig {
+        &self.config
+    }
+
+    /// Screens one file's bytes; `path` is reported as given. Never fails:
+    /// a file that cannot be screened gives a report with `error` set.
+    #[must_use]
+    pub fn screen(&self, path: &str, bytes: &[u8]) -> Report {
+        let t0 = Instant::now();
+        let sha256 = docscreen_inference::sha256_hex(bytes);
+        let decoded = match decode(bytes, &self.config.limits) {
+            Ok(d) => d,
+            Err(e) => return Report::failed(path, sha256, e.to_string(), ms(t0)),
+        };
+        let decode_ms = ms(t0);
+        let mut pages: Vec<Report> = decoded
+            .pages
+            .iter()
+            .map(|p| self.screen_page(path, &sha256, p))
+            .collect();
+        // The worst page speaks for the file; the others ride along.
+        let worst = pages
+            .iter()
+            .enumerate()
+            .max_by(|a, b| {
+                let key = |r: &Report| (r.error.is_none(), r.score.unwrap_or(0.0));
+                key(a.1)
+                    .partial_cmp(&key(b.1))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+            .map_or(0, |(i, _)| i);
+        let mut report = pages.swap_remove(worst);
+        pages.sort_by_key(|r| r.page);
+        report.other_pages = pages;
+        report.timings_ms.insert("decode".into(), decode_ms);
+        report.timings_ms.insert("total".into(), ms(t0));
+        report
+    }
+
+    fn reference_date(&self) -> Date {
+        self.config.reference_date.unwrap_or_else(Date::today_utc)
+    }
+
+    fn screen_page(&self, path: &str, sha256: &str, page: &Page) -> Report {
+        let mut timings = BTreeMap::new();
+        let t = Instant::now();
+        let grey = image::DynamicImage::ImageRgb8(page.image.clone()).into_luma8();
+        let (reading, corners) = rayon::join(
+            || read_mrz(&grey, &self.recogniser, self.reference_date()),
+            || locate_document(&page.image),
+        );
+        timings.insert("mrz".into(), ms(t));
+        let mut checks: Vec<CheckResult> = Vec::new();
+        let reading: Option<MrzReading> = match reading {
+            Ok(r) => r,
+            Err(e) => {
+                checks.push(CheckResult::new(
+                    "mrz.present",
+                    Status::Error,
+                    0.0,
+                    format!("the MRZ recogniser failed: {e}"),
+                ));
+                None
+            }
+        };
+        if checks.is_empty() {
+            checks.extend(mrz_checks(reading.as_ref(), Some(&self.watchlist)));
+        }
+        let (score, verdict) = fuse(&checks, self.config.thresholds);
+        let document = DocumentInfo {
+            template: None,
+            mrz_format: reading
+                .as_ref()
+                .and_then(|r| r.mrz.format)
+                .map(|f| f.as_str().to_owned()),
+            orientation_deg: reading.as_ref().map(|r| quarter_turn(r.angle_deg)),
+            corners_px: corners.map(|c| c.corners),
+        };
+        let mrz = reading.as_ref().map(|r| MrzReport {
+            lines: r.lines.clone(),
+            valid: r.mrz.is_valid(),
+            fields: serde_json::to_value(&r.mrz.fields).unwrap_or(serde_json::Value::Null),
+            confidence: r.confidence,
+            raw_lines: (r.raw_lines != r.lines).then(|| r.raw_lines.clone()),
+            repairs: r
+                .substitutions
+                .iter()
+                .filter_map(|s| serde_json::to_value(s).ok())
+                .collect(),
+        });
+        Report {
+            path: path.to_owned(),
+            sha256: sha256.to_owned(),
+            verdict: Some(verdict),
+            score: Some(score),
+            document: Some(document),
+            mrz,
+            checks,
+            timings_ms: timings,
+            error: None,
+            page: page.index,
+            other_pages: Vec::new(),
+        }
+    }
+}
+
+/// The rotation (0/90/180/270, clockwise) that makes text at `angle_deg`
+/// read left to right.
+fn quarter_turn(angle_deg: f32) -> u32 {
+    #[allow(clippy::cast_sign_loss)] // rem_euclid is non-negative
+    let q = ((angle_deg.rem_euclid(360.0) / 90.0).round() as u32) % 4;
+    q * 90
+}
+
+/// The documented, monotone fusion rule (until the calibrated one of the
+/// anomaly issue): a noisy-OR of the scores of failing and warning checks,
+/// `1 − Π(1 − sᵢ)`, so that no finding lowers the score and two independent
+/// findings raise it; the verdict follows the thresholds.
+#[must_use]
+pub fn fuse(checks: &[CheckResult], t: Thresholds) -> (f32, Verdict) {
+    let keep: f32 = checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+        .map(|c| 1.0 - c.score.clamp(0.0, 1.0))
+        .product();
+    let score = 1.0 - keep;
+    let verdict = if score >= t.fail {
+        Verdict::Fail
+    } else if score >= t.review {
+        Verdict::Review
+    } else {
+        Verdict::Pass
+    };
+    (score, verdict)
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fusion_is_monotone_and_thresholded() {
+        let t = Thresholds::default();
+        let c = |s: Status, v: f32| CheckResult::new("x", s, v, "");
+        assert_eq!(fuse(&[], t), (0.0, Verdict::Pass));
+        assert_eq!(
+            fuse(&[c(Status::Pass, 0.9)], t).1,
+            Verdict::Pass,
+            "passing checks do not count"
+        );
+        assert_eq!(fuse(&[c(Status::Warn, 0.5)], t).1, Verdict::Review);
+        assert_eq!(fuse(&[c(Status::Fail, 0.95)], t).1, Verdict::Fail);
+        let (two, v) = fuse(&[c(Status::Warn, 0.5), c(Status::Warn, 0.6)], t);
+        assert!((two - 0.8).abs() < 1e-6 && v == Verdict::Fail);
+        assert!(
+            fuse(&[c(Status::Warn, 0.3), c(Status::Warn, 0.1)], t).0
+                >= fuse(&[c(Status::Warn, 0.3)], t).0
+        );
+    }
+
+    #[test]
+    fn quarter_turns() {
+        assert_eq!(quarter_turn(1.0), 0);
+        assert_eq!(quarter_turn(359.0), 0);
+        assert_eq!(quarter_turn(88.0), 90);
+        assert_eq!(quarter_turn(181.0), 180);
+        assert_eq!(quarter_turn(-89.0), 270);
+    }
+}
