@@ -26,7 +26,7 @@ pub use crop::{
     CROP_CAP, CROP_HEIGHT, CROP_MAX_WIDTH, CROP_MID, CROP_PAD, CROP_SQUEEZE, LineCrop, crop_line,
 };
 pub use locate::{LineGeometry, MrzBlock, find_mrz};
-pub use read::{MrzReading, REPAIR_CONFIDENT, ReadChar, read_mrz};
+pub use read::{MrzReading, REPAIR_CONFIDENT, ReadChar, read_block, read_mrz};
 pub use recognise::{CHARSET, CharReading, LineReading, Recogniser, decode};
 
 /// The MRZ recogniser shipped with docscreen (`models/mrz_ocr/`), embedded

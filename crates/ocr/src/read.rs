@@ -7,7 +7,7 @@ use docscreen_mrz::{Candidate, Date, Format, Mrz, Substitution, parse_lines, rep
 use image::GrayImage;
 
 use crate::crop::{LineCrop, crop_line};
-use crate::locate::{LineGeometry, find_mrz};
+use crate::locate::{LineGeometry, MrzBlock, find_mrz};
 use crate::recognise::{LineReading, Recogniser};
 use docscreen_inference::InferenceError;
 
@@ -63,9 +63,22 @@ pub fn read_mrz(
     recogniser: &Recogniser,
     reference: Date,
 ) -> Result<Option<MrzReading>, InferenceError> {
-    let Some(block) = find_mrz(img) else {
-        return Ok(None);
-    };
+    match find_mrz(img) {
+        Some(block) => read_block(img, &block, recogniser, reference),
+        None => Ok(None),
+    }
+}
+
+/// Reads a block [`find_mrz`] found.
+///
+/// # Errors
+/// When the recogniser fails to run.
+pub fn read_block(
+    img: &GrayImage,
+    block: &MrzBlock,
+    recogniser: &Recogniser,
+    reference: Date,
+) -> Result<Option<MrzReading>, InferenceError> {
     let forward: Vec<LineGeometry> = block.lines.clone();
     let backward: Vec<LineGeometry> = block
         .lines

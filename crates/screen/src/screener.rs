@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use docscreen_mrz::Date;
-use docscreen_ocr::{MrzReading, Recogniser, read_mrz};
+use docscreen_ocr::{MrzReading, Recogniser, find_mrz, read_block};
 use docscreen_vision::{Limits, Page, decode, locate_document};
 use serde::{Deserialize, Serialize};
 
@@ -143,12 +143,18 @@ impl Screener {
     fn screen_page(&self, path: &str, sha256: &str, page: &Page) -> Report {
         let mut timings = BTreeMap::new();
         let t = Instant::now();
+        let corners = locate_document(&page.image);
+        timings.insert("locate".into(), ms(t));
+        let t = Instant::now();
         let grey = image::DynamicImage::ImageRgb8(page.image.clone()).into_luma8();
-        let (reading, corners) = rayon::join(
-            || read_mrz(&grey, &self.recogniser, self.reference_date()),
-            || locate_document(&page.image),
-        );
-        timings.insert("mrz".into(), ms(t));
+        let block = find_mrz(&grey);
+        timings.insert("mrz_find".into(), ms(t));
+        let t = Instant::now();
+        let reading = match &block {
+            Some(b) => read_block(&grey, b, &self.recogniser, self.reference_date()),
+            None => Ok(None),
+        };
+        timings.insert("mrz_read".into(), ms(t));
         let mut checks: Vec<CheckResult> = Vec::new();
         let reading: Option<MrzReading> = match reading {
             Ok(r) => r,
