@@ -11,10 +11,11 @@ setup:
 build: setup
 	$(CARGO) build --release --locked -p docscreen-cli
 
-# The main job: screen the shipped sample MRZs (ICAO specimens, a synthetic
-# French ID card, an altered and an OCR-damaged MRZ) with `docscreen mrz`.
+# The main job: screen the shipped sample scans (synthetic genuine documents
+# and forgeries) into a JSON Lines report, then show one altered MRZ's report.
 run: build
-	./target/release/docscreen mrz testdata/mrz/samples.txt --repair
+	./target/release/docscreen batch testdata/synth_sample --out target/sample-report.jsonl --no-resume --date 2026-01-01
+	./target/release/docscreen screen testdata/synth_sample/000006.jpg --date 2026-01-01
 
 lint: setup
 	$(CARGO) fmt --all -- --check

@@ -158,3 +158,20 @@ fn screen_prints_a_summary_or_the_report() {
         "{r}"
     );
 }
+
+#[test]
+fn a_missing_onnx_runtime_is_a_clear_error_not_a_panic() {
+    let scan = testdata("synth_sample/000000.png");
+    let out = Command::new(env!("CARGO_BIN_EXE_docscreen"))
+        .args(["screen", scan.to_str().expect("utf-8")])
+        .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so")
+        .output()
+        .expect("docscreen runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ONNX Runtime library not found") && stderr.contains("scripts/setup.sh"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -392,7 +392,7 @@ fn box_reduce(img: &RgbImage, f: u32) -> RgbImage {
     let mut out = RgbImage::new(w.max(1), h.max(1));
     let area = f * f;
     for y in 0..h {
-        acc.iter_mut().for_each(|a| *a = 0);
+        acc.fill(0);
         for dy in 0..f {
             let row = &src[(y * f + dy) as usize * stride..][..stride];
             for x in 0..w as usize {

@@ -1,0 +1,63 @@
+//! Per-stage timings of screening one 300-dpi scan on one thread: decode,
+//! document location, MRZ finding, MRZ reading (crops + ONNX recogniser +
+//! parse/repair) and the whole `Screener::screen`. Guards the ≤ 60 ms per
+//! passport scan budget of the reading issue.
+use criterion::{Criterion, criterion_group, criterion_main};
+use docscreen_mrz::Date;
+use docscreen_ocr::{embedded_recogniser, find_mrz, read_block};
+use docscreen_screen::{Screener, ScreeningConfig};
+use docscreen_synth::dataset::{SynthConfig, generate_one, selected_models};
+use docscreen_synth::text::Fonts;
+use docscreen_vision::{Limits, decode, locate_document};
+
+fn passport_scan() -> Vec<u8> {
+    // A clean-ish 300-dpi TD3 passport scan from the generator (JPEG).
+    let config = SynthConfig {
+        count: 1,
+        seed: 5,
+        models: vec!["utopia_passport_td3".into()],
+        genuine_fraction: 1.0,
+        ..SynthConfig::default()
+    };
+    let models = selected_models(&config).expect("models");
+    let fonts = Fonts::shared().expect("fonts");
+    (0..64)
+        .map(|i| generate_one(i, &config, &models, fonts))
+        .find(|s| s.truth.scan.dpi == 300 && s.truth.mrz_lines.is_some())
+        .expect("a 300-dpi passport among 64")
+        .bytes
+}
+
+fn stages(c: &mut Criterion) {
+    let bytes = passport_scan();
+    let limits = Limits::default();
+    let page = decode(&bytes, &limits)
+        .expect("decodes")
+        .pages
+        .remove(0)
+        .image;
+    let grey = image::DynamicImage::ImageRgb8(page.clone()).into_luma8();
+    let recogniser = embedded_recogniser(1).expect("ONNX Runtime (bash scripts/setup.sh)");
+    let date = Date::new(2026, 1, 1).expect("date");
+    let block = find_mrz(&grey).expect("MRZ found");
+    let mut g = c.benchmark_group("screen_stages");
+    g.bench_function("decode", |b| b.iter(|| decode(&bytes, &limits)));
+    g.bench_function("locate_document", |b| b.iter(|| locate_document(&page)));
+    g.bench_function("mrz_find", |b| b.iter(|| find_mrz(&grey)));
+    g.bench_function("mrz_read", |b| {
+        b.iter(|| read_block(&grey, &block, &recogniser, date));
+    });
+    let screener = Screener::new(ScreeningConfig {
+        reference_date: Some(date),
+        inference_threads: 1,
+        ..ScreeningConfig::default()
+    })
+    .expect("screener");
+    g.bench_function("screen_total", |b| {
+        b.iter(|| screener.screen("bench.jpg", &bytes));
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
