@@ -107,7 +107,7 @@ fn main() {
                     let dv = (rnd() - 0.5) * 0.3 * l.char_height;
                     let du0 = (rnd() - 0.5) * 0.6 * l.char_height;
                     let du1 = (rnd() - 0.5) * 0.6 * l.char_height;
-                    let mut g = LineGeometry {
+                    let g = LineGeometry {
                         start: [
                             l.start[0] + n[0] * dv - d[0] * du0,
                             l.start[1] + n[1] * dv - d[1] * du0,
@@ -119,9 +119,6 @@ fn main() {
                         char_height: h,
                         blobs: 0,
                     };
-                    if rnd() < 0.02 {
-                        g = g.reversed();
-                    }
                     if let Some(c) = crop_line(&grey, &g) {
                         let name = format!("s{seed}_{i:06}_{k}.png");
                         c.to_image().save(dir.join(&name)).expect("save crop");

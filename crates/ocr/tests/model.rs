@@ -1,0 +1,56 @@
+//! The shipped recogniser: the embedded bytes are the model its card
+//! describes (sha256), a wrong digest is refused, and the model reads the
+//! MRZs of the shipped sample scans.
+
+use std::path::PathBuf;
+
+use docscreen_inference::{InferenceError, sha256_hex};
+use docscreen_mrz::Date;
+use docscreen_ocr::{
+    CHARSET, EMBEDDED_MODEL, EMBEDDED_MODEL_SHA256, Recogniser, embedded_recogniser, read_mrz,
+};
+
+fn repo(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+}
+
+#[test]
+fn the_embedded_model_is_the_one_on_its_card() {
+    let digest = sha256_hex(EMBEDDED_MODEL);
+    assert_eq!(digest, EMBEDDED_MODEL_SHA256.trim());
+    let card = std::fs::read_to_string(repo("models/mrz_ocr/MODEL_CARD.md")).expect("model card");
+    assert!(card.contains(&digest), "the model card records sha256 {digest}");
+    let charset = std::fs::read_to_string(repo("models/mrz_ocr/charset.txt")).expect("charset");
+    assert_eq!(charset.trim_end(), CHARSET, "the training charset is the decoder's");
+}
+
+#[test]
+fn a_wrong_digest_is_refused() {
+    let e = Recogniser::from_bytes(EMBEDDED_MODEL, Some(&"0".repeat(64)), 1).expect_err("refused");
+    assert!(matches!(e, InferenceError::Checksum { .. }), "{e}");
+}
+
+#[test]
+fn reads_the_sample_scans() {
+    let recogniser = embedded_recogniser(1).expect("ONNX Runtime (bash scripts/setup.sh)");
+    let date = Date::new(2026, 1, 1).expect("date");
+    let dir = repo("testdata/synth_sample");
+    let index = std::fs::read_to_string(dir.join("index.jsonl")).expect("index");
+    let (mut exact, mut total) = (0, 0);
+    for line in index.lines() {
+        let truth: serde_json::Value = serde_json::from_str(line).expect("json");
+        let Some(gt) = truth["mrz_lines"].as_array() else {
+            continue;
+        };
+        let gt: Vec<&str> = gt.iter().filter_map(|l| l.as_str()).collect();
+        let file = truth["file"].as_str().expect("file");
+        let img = image::open(dir.join(file)).expect("scan").into_luma8();
+        total += 1;
+        let reading = read_mrz(&img, &recogniser, date).expect("runs");
+        if reading.as_ref().is_some_and(|r| r.raw_lines == gt || r.lines == gt) {
+            exact += 1;
+        }
+    }
+    assert_eq!(total, 10);
+    assert!(exact >= 9, "{exact}/{total} read exactly");
+}
