@@ -3,7 +3,7 @@
 //! lines to their format's length, parse, and repair under the check
 //! digits only where the model itself was unsure.
 
-use docscreen_mrz::{Candidate, Date, Format, Mrz, Substitution, parse_lines, repair};
+use docscreen_mrz::{Candidate, CheckId, Date, Format, Mrz, Substitution, parse_lines, repair};
 use image::GrayImage;
 
 use crate::crop::{LineCrop, crop_line};
@@ -105,7 +105,25 @@ pub fn read_block(
     } else {
         (&geoms[n..], &crops[n..], &readings[n..])
     };
-    Ok(Some(assemble(geoms, crops, readings, reference)))
+    // Three lines of passport or visa length: the block took in a printed
+    // line beside the MRZ; drop the one whose length stands out.
+    let mut keep: Vec<usize> = (0..readings.len()).collect();
+    if readings.len() == 3 {
+        let mut lens: Vec<usize> = readings.iter().map(|r| r.chars.len()).collect();
+        lens.sort_unstable();
+        let median = lens[1];
+        if median >= 34 {
+            let odd = (0..3)
+                .max_by_key(|&i| readings[i].chars.len().abs_diff(median))
+                .unwrap_or(0);
+            keep.retain(|&i| i != odd);
+        }
+    }
+    let pick = |v: &[_]| keep.iter().map(|&i| v[i]).collect::<Vec<_>>();
+    let geoms: Vec<LineGeometry> = pick(geoms);
+    let crops: Vec<LineCrop> = keep.iter().map(|&i| crops[i].clone()).collect();
+    let readings: Vec<LineReading> = keep.iter().map(|&i| readings[i].clone()).collect();
+    Ok(Some(assemble(&geoms, &crops, &readings, reference)))
 }
 
 /// The expected line length for a block of `lines` lines read with these
@@ -117,7 +135,11 @@ fn target_len(lines: usize, lens: &[usize]) -> usize {
     let mut sorted = lens.to_vec();
     sorted.sort_unstable();
     let m = sorted.last().copied().unwrap_or(0);
-    if m >= 40 { 44 } else { 36 }
+    match m {
+        0..=32 => 30,
+        33..=39 => 36,
+        _ => 44,
+    }
 }
 
 /// Makes `chars` exactly `len` long by growing or shrinking its longest
@@ -144,6 +166,22 @@ fn fit_length(chars: &mut Vec<ReadChar>, len: usize) {
         i += 1;
     }
     let (start, run) = best;
+    if chars.len() > len {
+        // Stray marks at the ends (a border, a stain) read as characters
+        // the model doubted: drop those first.
+        let mut extra = chars.len() - len;
+        while extra > 0 && chars.first().is_some_and(|c| c.p < 0.5) {
+            chars.remove(0);
+            extra -= 1;
+        }
+        while extra > 0 && chars.last().is_some_and(|c| c.p < 0.5) {
+            chars.pop();
+            extra -= 1;
+        }
+        if extra < diff {
+            return fit_length(chars, len);
+        }
+    }
     if chars.len() < len {
         let at = if run > 0 { start + run } else { chars.len() };
         let template = chars
@@ -261,6 +299,16 @@ fn assemble(
         substitutions.clone_from(&fixed.substitutions);
         mrz = fixed.mrz;
     }
+    if !mrz.is_valid() {
+        class_repair(
+            &mut chars,
+            &cands,
+            &mut mrz,
+            &mut lines,
+            &mut substitutions,
+            reference,
+        );
+    }
     let confidence = chars.iter().flatten().map(|c| c.p).fold(1.0f32, f32::min);
     let angle_deg = geoms.first().map_or(0.0, |g| {
         let d = g.direction();
@@ -275,6 +323,101 @@ fn assemble(
         line_quads: geoms.iter().map(|g| g.quad(0.3)).collect(),
         confidence,
         angle_deg,
+    }
+}
+
+/// Letters where the format wants letters (names, codes) and digits where
+/// it wants digits (dates): an unsure character of the wrong kind becomes
+/// its best candidate of the right kind. Check digits are not involved, so
+/// this also runs on an MRZ whose check digits fail (an altered MRZ with an
+/// OCR slip elsewhere); every change is reported, and kept only when it
+/// leaves fewer failing checks.
+fn class_repair(
+    chars: &mut [Vec<ReadChar>],
+    cands: &[Vec<Vec<Candidate>>],
+    mrz: &mut Mrz,
+    lines: &mut Vec<String>,
+    substitutions: &mut Vec<Substitution>,
+    reference: Date,
+) {
+    let failing = |m: &Mrz| m.checks.iter().filter(|c| !c.ok).count();
+    let mut trial: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
+    let mut subs = Vec::new();
+    for c in mrz.checks.iter().filter(|c| {
+        !c.ok
+            && matches!(
+                c.id,
+                CheckId::FieldFormat | CheckId::IssuingState | CheckId::Nationality
+            )
+    }) {
+        let Some(span) = c.span else { continue };
+        let (l, a, b) = (
+            usize::from(span.line).saturating_sub(1),
+            usize::from(span.start).saturating_sub(1),
+            usize::from(span.end),
+        );
+        let Some(line) = trial.get_mut(l) else {
+            continue;
+        };
+        let b = b.min(line.len());
+        if a >= b {
+            continue;
+        }
+        let digits = line[a..b].iter().filter(|ch| ch.is_ascii_digit()).count();
+        let letters = line[a..b]
+            .iter()
+            .filter(|ch| ch.is_ascii_uppercase())
+            .count();
+        let want_digits = digits > letters;
+        for (col, slot) in line.iter_mut().enumerate().take(b).skip(a) {
+            let ch = *slot;
+            let wrong = if want_digits {
+                ch.is_ascii_uppercase()
+            } else {
+                ch.is_ascii_digit()
+            };
+            let p = chars.get(l).and_then(|x| x.get(col)).map_or(1.0, |k| k.p);
+            if !wrong || p >= REPAIR_CONFIDENT {
+                continue;
+            }
+            let alt = cands.get(l).and_then(|x| x.get(col)).and_then(|ks| {
+                ks.iter().find(|k| {
+                    if want_digits {
+                        k.ch.is_ascii_digit()
+                    } else {
+                        k.ch.is_ascii_uppercase()
+                    }
+                })
+            });
+            if let Some(k) = alt {
+                *slot = k.ch;
+                subs.push(Substitution {
+                    line: span.line,
+                    column: (col + 1) as u8,
+                    from: ch,
+                    to: k.ch,
+                    confidence: k.p,
+                });
+            }
+        }
+    }
+    if subs.is_empty() {
+        return;
+    }
+    let new_lines: Vec<String> = trial.iter().map(|l| l.iter().collect()).collect();
+    let parsed = parse_lines(&new_lines, reference);
+    if failing(&parsed) < failing(mrz) {
+        for s in &subs {
+            if let Some(c) = chars
+                .get_mut(usize::from(s.line) - 1)
+                .and_then(|l| l.get_mut(usize::from(s.column) - 1))
+            {
+                c.ch = s.to;
+            }
+        }
+        *lines = new_lines;
+        *mrz = parsed;
+        substitutions.extend(subs);
     }
 }
 
@@ -336,5 +479,6 @@ mod tests {
         assert_eq!(target_len(2, &[43, 44]), 44);
         assert_eq!(target_len(2, &[35, 36]), 36);
         assert_eq!(target_len(3, &[30, 29, 30]), 30);
+        assert_eq!(target_len(2, &[30, 29]), 30, "a TD1 missing a line");
     }
 }

@@ -229,8 +229,8 @@ mod tests {
 
     #[test]
     fn ctc_collapses_repeats_and_keeps_blank_separated_doubles() {
-        // '<' is class 1, 'A' class 11.
-        let r = decode(&frames(&[0, 11, 11, 0, 1, 0, 1, 1, 0], 0.9));
+        // '<' is class 1, '0' class 2, 'A' class 12.
+        let r = decode(&frames(&[0, 12, 12, 0, 1, 0, 1, 1, 0], 0.9));
         assert_eq!(r.text(), "A<<");
         assert!((r.chars[0].p - 0.9).abs() < 1e-5);
         assert_eq!(r.chars[0].candidates[0].0, 'A');

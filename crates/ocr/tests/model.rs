@@ -11,7 +11,9 @@ use docscreen_ocr::{
 };
 
 fn repo(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
 }
 
 #[test]
@@ -19,9 +21,16 @@ fn the_embedded_model_is_the_one_on_its_card() {
     let digest = sha256_hex(EMBEDDED_MODEL);
     assert_eq!(digest, EMBEDDED_MODEL_SHA256.trim());
     let card = std::fs::read_to_string(repo("models/mrz_ocr/MODEL_CARD.md")).expect("model card");
-    assert!(card.contains(&digest), "the model card records sha256 {digest}");
+    assert!(
+        card.contains(&digest),
+        "the model card records sha256 {digest}"
+    );
     let charset = std::fs::read_to_string(repo("models/mrz_ocr/charset.txt")).expect("charset");
-    assert_eq!(charset.trim_end(), CHARSET, "the training charset is the decoder's");
+    assert_eq!(
+        charset.trim_end(),
+        CHARSET,
+        "the training charset is the decoder's"
+    );
 }
 
 #[test]
@@ -38,16 +47,24 @@ fn reads_the_sample_scans() {
     let index = std::fs::read_to_string(dir.join("index.jsonl")).expect("index");
     let (mut exact, mut total) = (0, 0);
     for line in index.lines() {
-        let truth: serde_json::Value = serde_json::from_str(line).expect("json");
+        let row: serde_json::Value = serde_json::from_str(line).expect("json");
+        let file = row["file"].as_str().expect("file");
+        let stem = file.split('.').next().expect("stem");
+        let truth: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("{stem}.json"))).expect("ground truth"),
+        )
+        .expect("json");
         let Some(gt) = truth["mrz_lines"].as_array() else {
             continue;
         };
         let gt: Vec<&str> = gt.iter().filter_map(|l| l.as_str()).collect();
-        let file = truth["file"].as_str().expect("file");
         let img = image::open(dir.join(file)).expect("scan").into_luma8();
         total += 1;
         let reading = read_mrz(&img, &recogniser, date).expect("runs");
-        if reading.as_ref().is_some_and(|r| r.raw_lines == gt || r.lines == gt) {
+        if reading
+            .as_ref()
+            .is_some_and(|r| r.raw_lines == gt || r.lines == gt)
+        {
             exact += 1;
         }
     }
