@@ -157,7 +157,7 @@ pub(crate) fn run(args: &BatchArgs) -> Result<(), Failure> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
         .max(1);
-    let screener = args.options.screener(1)?;
+    let screener = args.options.screener(1, jobs)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()

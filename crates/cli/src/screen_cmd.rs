@@ -30,13 +30,18 @@ pub(crate) struct ScreenOptions {
 }
 
 impl ScreenOptions {
-    pub(crate) fn screener(&self, inference_threads: usize) -> Result<Screener, Failure> {
+    pub(crate) fn screener(
+        &self,
+        inference_threads: usize,
+        parallel_scans: usize,
+    ) -> Result<Screener, Failure> {
         let config = ScreeningConfig {
             templates: self.templates.clone(),
             watchlists: self.watchlist.clone(),
             reference_date: self.date,
             mrz_model: self.mrz_model.clone(),
             inference_threads,
+            parallel_scans,
             ..ScreeningConfig::default()
         };
         Screener::new(config).map_err(|e| Failure::usage(anyhow!(e)))
@@ -65,7 +70,7 @@ pub(crate) fn read_limited(path: &Path, limit: usize) -> std::io::Result<Vec<u8>
 }
 
 pub(crate) fn run(args: &ScreenArgs) -> Result<(), Failure> {
-    let screener = args.options.screener(2)?;
+    let screener = args.options.screener(2, 1)?;
     let bytes = read_limited(&args.file, screener.config().limits.max_bytes)
         .with_context(|| format!("cannot read {}", args.file.display()))
         .map_err(Failure::usage)?;

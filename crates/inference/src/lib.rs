@@ -174,7 +174,7 @@ pub struct Model {
     pub inputs: Vec<String>,
     /// Output names, in order.
     pub outputs: Vec<String>,
-    session: Mutex<Session>,
+    sessions: Vec<Mutex<Session>>,
 }
 
 impl Model {
@@ -228,6 +228,25 @@ impl Model {
         Ok(Self::wrap(sha256, session))
     }
 
+    /// Adds sessions from the same model bytes until there are `n`, so
+    /// that `n` threads can run at once without waiting for each other
+    /// (`Session::run` needs `&mut`).
+    ///
+    /// # Errors
+    /// As [`Model::from_bytes`].
+    pub fn with_sessions(
+        mut self,
+        bytes: &[u8],
+        n: usize,
+        threads: usize,
+    ) -> Result<Self, InferenceError> {
+        while self.sessions.len() < n {
+            let session = builder(threads)?.commit_from_memory(bytes).map_err(rt)?;
+            self.sessions.push(Mutex::new(session));
+        }
+        Ok(self)
+    }
+
     fn wrap(sha256: String, session: Session) -> Self {
         let inputs = session
             .inputs()
@@ -243,7 +262,7 @@ impl Model {
             sha256,
             inputs,
             outputs,
-            session: Mutex::new(session),
+            sessions: vec![Mutex::new(session)],
         }
     }
 
@@ -258,10 +277,13 @@ impl Model {
             .first()
             .ok_or_else(|| InferenceError::Runtime("the model has no input".into()))?;
         let tensor = TensorRef::from_array_view(input).map_err(rt)?;
-        let mut session = self
-            .session
-            .lock()
-            .map_err(|_| InferenceError::Runtime("a previous run panicked".into()))?;
+        // A free session if there is one, else wait for the first.
+        let mut session = match self.sessions.iter().find_map(|m| m.try_lock().ok()) {
+            Some(s) => s,
+            None => self.sessions[0]
+                .lock()
+                .map_err(|_| InferenceError::Runtime("a previous run panicked".into()))?,
+        };
         let out = session
             .run(ort::inputs![name.as_str() => tensor])
             .map_err(rt)?;

@@ -46,3 +46,20 @@ pub fn embedded_recogniser(
 ) -> Result<Recogniser, docscreen_inference::InferenceError> {
     Recogniser::from_bytes(EMBEDDED_MODEL, Some(EMBEDDED_MODEL_SHA256.trim()), threads)
 }
+
+/// The embedded recogniser with `sessions` ONNX sessions (one per thread
+/// that screens at once).
+///
+/// # Errors
+/// As [`embedded_recogniser`].
+pub fn embedded_recogniser_pooled(
+    threads: usize,
+    sessions: usize,
+) -> Result<Recogniser, docscreen_inference::InferenceError> {
+    Recogniser::from_bytes_pooled(
+        EMBEDDED_MODEL,
+        Some(EMBEDDED_MODEL_SHA256.trim()),
+        threads,
+        sessions,
+    )
+}

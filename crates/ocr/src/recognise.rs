@@ -73,8 +73,23 @@ impl Recogniser {
         sha256: Option<&str>,
         threads: usize,
     ) -> Result<Self, InferenceError> {
+        Self::from_bytes_pooled(bytes, sha256, threads, 1)
+    }
+
+    /// The same with `sessions` sessions, for as many threads reading at
+    /// once.
+    ///
+    /// # Errors
+    /// As [`Model::from_bytes`].
+    pub fn from_bytes_pooled(
+        bytes: &[u8],
+        sha256: Option<&str>,
+        threads: usize,
+        sessions: usize,
+    ) -> Result<Self, InferenceError> {
         Ok(Self {
-            model: Model::from_bytes(bytes, sha256, threads)?,
+            model: Model::from_bytes(bytes, sha256, threads)?
+                .with_sessions(bytes, sessions, threads)?,
         })
     }
 

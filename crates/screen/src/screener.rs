@@ -53,6 +53,8 @@ pub struct ScreeningConfig {
     pub mrz_model: Option<PathBuf>,
     /// ONNX Runtime threads per inference (1 when scans run in parallel).
     pub inference_threads: usize,
+    /// Scans screened at once (one recogniser session each); 1 when 0.
+    pub parallel_scans: usize,
 }
 
 /// The screening pipeline, built once and shared read-only.
@@ -74,7 +76,9 @@ impl Screener {
         let threads = config.inference_threads.max(1);
         let recogniser = match &config.mrz_model {
             Some(p) => Recogniser::load(p, None, threads)?,
-            None => docscreen_ocr::embedded_recogniser(threads)?,
+            None => {
+                docscreen_ocr::embedded_recogniser_pooled(threads, config.parallel_scans.max(1))?
+            }
         };
         let mut watchlist = Watchlist::default();
         for p in &config.watchlists {
