@@ -170,7 +170,9 @@ fn fit_length(chars: &mut Vec<ReadChar>, len: usize) {
         // Stray marks at the ends (a border, a stain) read as characters
         // the model doubted: drop those first.
         let mut extra = chars.len() - len;
-        while extra > 0 && chars.first().is_some_and(|c| c.p < 0.5) {
+        // No MRZ line starts with a filler (a document code, a date, a
+        // number or a name comes first): a leading '<' is a mark before it.
+        while extra > 0 && chars.first().is_some_and(|c| c.ch == '<' || c.p < 0.5) {
             chars.remove(0);
             extra -= 1;
         }
@@ -462,6 +464,13 @@ mod tests {
         let mut l = line("AB<<CD<<<<EF");
         fit_length(&mut l, 10);
         assert_eq!(text(&l), "AB<<CD<<EF");
+        let mut l = line("<<AB<<CD<<<<EF");
+        fit_length(&mut l, 12);
+        assert_eq!(
+            text(&l),
+            "AB<<CD<<<<EF",
+            "leading fillers are marks before the line"
+        );
         let mut l = line("ABCDEF");
         fit_length(&mut l, 20);
         assert_eq!(text(&l), "ABCDEF", "off by more than three: left alone");
