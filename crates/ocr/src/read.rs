@@ -146,6 +146,22 @@ fn target_len(lines: usize, lens: &[usize]) -> usize {
 /// run of fillers (CTC most often drops or doubles a '<' in a long run);
 /// lines off by more than three are left as read.
 fn fit_length(chars: &mut Vec<ReadChar>, len: usize) {
+    // No MRZ line starts with a filler: a leading '<' at the right length
+    // is a mark before the line, and the line's last filler was missed.
+    if chars.len() == len
+        && chars.first().is_some_and(|c| c.ch == '<')
+        && chars.last().is_some_and(|c| c.ch == '<')
+        && chars.get(1).is_some_and(|c| c.ch != '<')
+    {
+        let first = chars.remove(0);
+        let last = chars.last().map_or(first.quad, |c| c.quad);
+        chars.push(ReadChar {
+            ch: '<',
+            p: first.p.min(0.5),
+            quad: last,
+        });
+        return;
+    }
     let diff = len.abs_diff(chars.len());
     if diff == 0 || diff > 3 {
         return;
@@ -470,6 +486,13 @@ mod tests {
             text(&l),
             "AB<<CD<<<<EF",
             "leading fillers are marks before the line"
+        );
+        let mut l = line("<AB<<CD<<<<");
+        fit_length(&mut l, 11);
+        assert_eq!(
+            text(&l),
+            "AB<<CD<<<<<",
+            "a mark before the line, the last filler missed"
         );
         let mut l = line("ABCDEF");
         fit_length(&mut l, 20);

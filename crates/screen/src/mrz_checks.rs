@@ -123,11 +123,34 @@ pub fn mrz_checks(reading: Option<&MrzReading>, watchlist: Option<&Watchlist>) -
         )
         .with_regions(block.clone()),
     });
-    if format.is_none() {
+    // Lines of the wrong length (a line lost or half read): the fields
+    // would be read from the wrong columns, so no field check is fair.
+    let lengths_wrong = r
+        .mrz
+        .checks
+        .iter()
+        .any(|c| !c.ok && matches!(c.id, CheckId::LineCount | CheckId::LineLength));
+    if let Some(f) = format.filter(|_| lengths_wrong) {
+        out[0] = CheckResult::new(
+            "mrz.present",
+            Status::Warn,
+            0.5,
+            format!(
+                "incomplete MRZ: {} line(s) of up to {} characters read where {} has {} of {}; check it by eye",
+                r.lines.len(),
+                r.lines.iter().map(String::len).max().unwrap_or(0),
+                f.as_str(),
+                f.line_count(),
+                f.line_len(),
+            ),
+        )
+        .with_regions(block.clone());
+    }
+    if format.is_none() || lengths_wrong {
         for id in &MRZ_CHECK_IDS[1..] {
             out.push(CheckResult::not_performed(
                 id,
-                "the MRZ fits no known format",
+                "the MRZ read does not fit a known format's line count and lengths",
             ));
         }
         return out;
