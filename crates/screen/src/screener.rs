@@ -150,7 +150,7 @@ impl Screener {
         let corners = locate_document(&page.image);
         timings.insert("locate".into(), ms(t));
         let t = Instant::now();
-        let grey = image::DynamicImage::ImageRgb8(page.image.clone()).into_luma8();
+        let grey = image::imageops::grayscale(&page.image);
         let block = find_mrz(&grey);
         timings.insert("mrz_find".into(), ms(t));
         let t = Instant::now();
