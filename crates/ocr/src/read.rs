@@ -79,7 +79,6 @@ pub fn read_block(
     recogniser: &Recogniser,
     reference: Date,
 ) -> Result<Option<MrzReading>, InferenceError> {
-    let forward: Vec<LineGeometry> = block.lines.clone();
     let backward: Vec<LineGeometry> = block
         .lines
         .iter()
@@ -88,13 +87,13 @@ pub fn read_block(
         .collect();
     let mut geoms: Vec<LineGeometry> = Vec::new();
     let mut crops: Vec<LineCrop> = Vec::new();
-    for g in forward.iter().chain(&backward) {
+    for g in block.lines.iter().chain(&backward) {
         if let Some(c) = crop_line(img, g) {
             geoms.push(*g);
             crops.push(c);
         }
     }
-    let n = forward.len();
+    let n = block.lines.len();
     if crops.len() != 2 * n {
         return Ok(None);
     }
@@ -295,9 +294,8 @@ fn assemble(
         .iter()
         .map(|l| l.iter().map(|c| c.ch).collect())
         .collect();
-    let raw = parse_lines(&raw_lines, reference);
     let mut lines = raw_lines.clone();
-    let mut mrz = raw;
+    let mut mrz = parse_lines(&raw_lines, reference);
     let mut substitutions = Vec::new();
     if !mrz.is_valid()
         && let Some(format) = detect_format(&raw_lines)
@@ -305,14 +303,7 @@ fn assemble(
         && let Some(fixed) = repair(format, &cands, reference)
         && fixed.mrz.is_valid()
     {
-        for s in &fixed.substitutions {
-            if let Some(c) = chars
-                .get_mut(usize::from(s.line) - 1)
-                .and_then(|l| l.get_mut(usize::from(s.column) - 1))
-            {
-                c.ch = s.to;
-            }
-        }
+        apply(&mut chars, &fixed.substitutions);
         lines.clone_from(&fixed.lines);
         substitutions.clone_from(&fixed.substitutions);
         mrz = fixed.mrz;
@@ -341,6 +332,18 @@ fn assemble(
         line_quads: geoms.iter().map(|g| g.quad(0.3)).collect(),
         confidence,
         angle_deg,
+    }
+}
+
+/// Writes substitutions (1-based line and column) into the characters.
+fn apply(chars: &mut [Vec<ReadChar>], subs: &[Substitution]) {
+    for s in subs {
+        if let Some(c) = chars
+            .get_mut(usize::from(s.line).saturating_sub(1))
+            .and_then(|l| l.get_mut(usize::from(s.column).saturating_sub(1)))
+        {
+            c.ch = s.to;
+        }
     }
 }
 
@@ -425,14 +428,7 @@ fn class_repair(
     let new_lines: Vec<String> = trial.iter().map(|l| l.iter().collect()).collect();
     let parsed = parse_lines(&new_lines, reference);
     if failing(&parsed) < failing(mrz) {
-        for s in &subs {
-            if let Some(c) = chars
-                .get_mut(usize::from(s.line) - 1)
-                .and_then(|l| l.get_mut(usize::from(s.column) - 1))
-            {
-                c.ch = s.to;
-            }
-        }
+        apply(chars, &subs);
         *lines = new_lines;
         *mrz = parsed;
         substitutions.extend(subs);
