@@ -4,8 +4,10 @@
 //! while running, 2 on a usage error (bad flags, unreadable input).
 
 mod batch_cmd;
+mod keys_cmd;
 mod mrz_cmd;
 mod screen_cmd;
+mod serve_cmd;
 mod synth_cmd;
 
 use std::process::ExitCode;
@@ -30,6 +32,10 @@ enum Command {
     Mrz(mrz_cmd::MrzArgs),
     /// Generate synthetic document scans, forgeries and ground truth.
     Synth(synth_cmd::SynthArgs),
+    /// Serve the HTTP API and the officers' web page.
+    Serve(serve_cmd::ServeArgs),
+    /// Manage the service's API keys (add prints the key as its last line).
+    Keys(keys_cmd::KeysArgs),
 }
 
 /// An error with the exit code it maps to.
@@ -78,6 +84,8 @@ fn main() -> ExitCode {
         Command::Batch(args) => batch_cmd::run(&args),
         Command::Mrz(args) => mrz_cmd::run(&args),
         Command::Synth(args) => synth_cmd::run(&args),
+        Command::Serve(args) => serve_cmd::run(&args),
+        Command::Keys(args) => keys_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

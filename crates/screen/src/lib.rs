@@ -13,6 +13,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod evidence;
 mod mrz_checks;
 mod report;
 mod screener;
