@@ -18,8 +18,9 @@ if command -v rustup >/dev/null 2>&1; then
   done
 fi
 # Fonts for the synthetic document generator (crates/synth): OCR-B for the
-# MRZ, and several free families for labels and data.
-apt_packages=(fonts-ocr-b fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf fonts-urw-base35)
+# MRZ, and several free families for labels and data. Chromium for the web
+# page's browser test (service/tests/browser.rs, headless, no network).
+apt_packages=(fonts-ocr-b fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf fonts-urw-base35 chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
