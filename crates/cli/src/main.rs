@@ -7,6 +7,7 @@ mod batch_cmd;
 mod mrz_cmd;
 mod screen_cmd;
 mod synth_cmd;
+mod templates_cmd;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,8 @@ enum Command {
     Mrz(mrz_cmd::MrzArgs),
     /// Generate synthetic document scans, forgeries and ground truth.
     Synth(synth_cmd::SynthArgs),
+    /// List and validate document models (templates).
+    Templates(templates_cmd::TemplatesArgs),
 }
 
 /// An error with the exit code it maps to.
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Batch(args) => batch_cmd::run(&args),
         Command::Mrz(args) => mrz_cmd::run(&args),
         Command::Synth(args) => synth_cmd::run(&args),
+        Command::Templates(args) => templates_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

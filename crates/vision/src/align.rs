@@ -146,11 +146,44 @@ pub fn canvas_size(size_mm: [f64; 2], px_per_mm: f64) -> (usize, usize) {
     )
 }
 
+/// A grey scan and its 2×, 4×, 8×… area reductions, built once per scan so
+/// that every warp to a coarse canvas starts from an alias-free image.
+#[derive(Debug, Clone)]
+pub struct Pyramid {
+    /// Level `i` is reduced by `2^i`.
+    pub levels: Vec<GrayImage>,
+}
+
+impl Pyramid {
+    /// Builds reductions down to about 64 px on the short side (at most 5).
+    #[must_use]
+    pub fn new(img: &GrayImage) -> Pyramid {
+        let mut levels = vec![img.clone()];
+        while levels.len() < 6 {
+            let last = &levels[levels.len() - 1];
+            if last.width().min(last.height()) < 128 {
+                break;
+            }
+            let next = box_reduce_gray(last, 2);
+            levels.push(next);
+        }
+        Pyramid { levels }
+    }
+
+    /// The finest level whose reduction does not exceed `f`, and its factor.
+    fn for_reduction(&self, f: u32) -> (&GrayImage, u32) {
+        let mut i = 0;
+        while i + 1 < self.levels.len() && (1u32 << (i + 1)) <= f {
+            i += 1;
+        }
+        (&self.levels[i], 1 << i)
+    }
+}
+
 /// The grey scan resampled into the document's canvas (bilinear, after an
 /// integer area reduction when the input is much finer); samples outside
 /// the input are NaN.
 #[must_use]
-#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
 pub fn warp_gray(
     src: &GrayImage,
     mm_to_img: &Homography,
@@ -158,13 +191,36 @@ pub fn warp_gray(
     size_mm: [f64; 2],
 ) -> Plane {
     let f = reduction_for(mm_to_img, px_per_mm, size_mm);
-    let reduced;
-    let img = if f > 1 {
-        reduced = box_reduce_gray(src, f);
-        &reduced
+    if f > 1 {
+        let reduced = box_reduce_gray(src, f);
+        warp_reduced(&reduced, f, mm_to_img, px_per_mm, size_mm)
     } else {
-        src
-    };
+        warp_reduced(src, 1, mm_to_img, px_per_mm, size_mm)
+    }
+}
+
+/// [`warp_gray`] from a [`Pyramid`]: the level nearest below the needed
+/// reduction (a power of two), so no per-call reduction.
+#[must_use]
+pub fn warp_pyramid(
+    p: &Pyramid,
+    mm_to_img: &Homography,
+    px_per_mm: f64,
+    size_mm: [f64; 2],
+) -> Plane {
+    let f = reduction_for(mm_to_img, px_per_mm, size_mm);
+    let (img, f) = p.for_reduction(f);
+    warp_reduced(img, f, mm_to_img, px_per_mm, size_mm)
+}
+
+#[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+fn warp_reduced(
+    img: &GrayImage,
+    f: u32,
+    mm_to_img: &Homography,
+    px_per_mm: f64,
+    size_mm: [f64; 2],
+) -> Plane {
     // canvas px → mm → input px → reduced px.
     let to_img = Homography::scale_translate(1.0 / f64::from(f), [-0.5, -0.5])
         .then_after(mm_to_img)
@@ -265,7 +321,7 @@ pub struct Anchor {
 /// Chooses up to `max` anchors on `reference` (a canvas at `px_per_mm`):
 /// patches of `patch_mm` whose smaller structure-tensor eigenvalue is large
 /// (texture in two directions, so that the match is defined), where
-/// `allowed(x_mm, y_mm)` holds for the whole patch, spread over the page by
+/// `allowed(x_mm, y_mm)` holds over most (80%) of the patch, spread over the page by
 /// a grid of cells.
 #[must_use]
 #[allow(
@@ -293,9 +349,18 @@ pub fn select_anchors(
         let mut cx = half + 1;
         while cx + half + 1 < w {
             let (x0, y0, x1, y1) = (cx - half, cy - half, cx + half, cy + half);
-            let corners_ok = [(x0, y0), (x1, y0), (x0, y1), (x1, y1), (cx, cy)]
-                .iter()
-                .all(|&(x, y)| allowed(x as f32 / k, y as f32 / k));
+            // At least 80% of a 5×5 grid of points over the patch allowed.
+            let mut ok = 0;
+            for gy in 0..5 {
+                for gx in 0..5 {
+                    let x = x0 + (x1 - x0) * gx / 4;
+                    let y = y0 + (y1 - y0) * gy / 4;
+                    if allowed(x as f32 / k, y as f32 / k) {
+                        ok += 1;
+                    }
+                }
+            }
+            let corners_ok = ok >= 20;
             if corners_ok {
                 let (mut gxx, mut gyy, mut gxy) = (0.0f64, 0.0f64, 0.0f64);
                 for y in y0..=y1 {
@@ -310,7 +375,7 @@ pub fn select_anchors(
                 let n = ((2 * half + 1) * (2 * half + 1)) as f64;
                 let (a, b, c) = (gxx / n, gyy / n, gxy / n);
                 let lmin = f64::midpoint(a, b) - (((a - b) / 2.0).powi(2) + c * c).sqrt();
-                if lmin.is_finite() && lmin > 4.0 {
+                if lmin.is_finite() && lmin > 1.0 {
                     cands.push(Anchor {
                         at_mm: [cx as f32 / k, cy as f32 / k],
                         strength: lmin as f32,
@@ -461,21 +526,27 @@ pub struct Level {
     pub patch_mm: f64,
     /// RANSAC inlier distance, mm.
     pub inlier_mm: f64,
+    /// Fit only a translation (a coarse level with few anchors), not a
+    /// homography.
+    pub translation_only: bool,
 }
 
-/// The default pyramid: 2 px/mm with ±4 mm, then 6 px/mm with ±0.8 mm.
+/// The default pyramid: a translation at 2 px/mm within ±4 mm, then a
+/// homography at 6 px/mm within ±0.8 mm.
 pub const DEFAULT_LEVELS: [Level; 2] = [
     Level {
         px_per_mm: 2.0,
         search_mm: 4.0,
-        patch_mm: 7.0,
+        patch_mm: 5.0,
         inlier_mm: 1.0,
+        translation_only: true,
     },
     Level {
         px_per_mm: 6.0,
         search_mm: 0.8,
         patch_mm: 4.0,
         inlier_mm: 0.25,
+        translation_only: false,
     },
 ];
 
@@ -510,6 +581,39 @@ impl Alignment {
     }
 }
 
+/// The median displacement of the pairs, refined as the mean of those
+/// within `inlier` of it.
+#[allow(clippy::cast_precision_loss)]
+fn translation(src: &[[f64; 2]], dst: &[[f64; 2]], inlier: f64) -> Option<(Homography, Vec<bool>)> {
+    let d: Vec<[f64; 2]> = src
+        .iter()
+        .zip(dst)
+        .map(|(p, q)| [q[0] - p[0], q[1] - p[1]])
+        .collect();
+    let median = |i: usize| {
+        let mut v: Vec<f64> = d.iter().map(|x| x[i]).collect();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied()
+    };
+    let m = [median(0)?, median(1)?];
+    let inl: Vec<bool> = d
+        .iter()
+        .map(|x| ((x[0] - m[0]).powi(2) + (x[1] - m[1]).powi(2)).sqrt() <= inlier)
+        .collect();
+    let n = inl.iter().filter(|&&b| b).count();
+    if n == 0 {
+        return None;
+    }
+    let mut t = [0.0, 0.0];
+    for (x, &ok) in d.iter().zip(&inl) {
+        if ok {
+            t[0] += x[0] / n as f64;
+            t[1] += x[1] / n as f64;
+        }
+    }
+    Some((Homography::scale_translate(1.0, t), inl))
+}
+
 /// Refines `init` (document mm → input px) against `reference` canvases
 /// (one per level, at that level's resolution) using `anchors` (one list
 /// per level). `None` when too few anchors match at some level.
@@ -520,7 +624,7 @@ impl Alignment {
     clippy::cast_precision_loss
 )]
 pub fn refine(
-    scan: &GrayImage,
+    scan: &Pyramid,
     size_mm: [f64; 2],
     levels: &[Level],
     references: &[Plane],
@@ -531,7 +635,7 @@ pub fn refine(
     let mut last = None;
     for ((level, reference), anchors) in levels.iter().zip(references).zip(anchors) {
         let k = level.px_per_mm;
-        let canvas = warp_gray(scan, &mm_to_img, k, size_mm);
+        let canvas = warp_pyramid(scan, &mm_to_img, k, size_mm);
         let half = ((level.patch_mm * k) / 2.0).round().max(2.0) as usize;
         let radius = (level.search_mm * k).round().max(1.0) as usize;
         let mut src = Vec::new();
@@ -556,13 +660,27 @@ pub fn refine(
             }
         }
         let matched = src.len();
-        if matched < 6 {
+        if std::env::var_os("DOCSCREEN_DEBUG_ALIGN").is_some() {
+            #[allow(clippy::print_stderr)] // opt-in developer trace
+            {
+                eprintln!(
+                    "align level {k} px/mm: {matched}/{} anchors matched",
+                    anchors.len()
+                );
+            }
+        }
+        let need = if level.translation_only { 3 } else { 6 };
+        if matched < need {
             return None;
         }
         // A correction within the canvas (mm → mm), then composed.
-        let (corr, inl) = Homography::ransac(&src, &dst, level.inlier_mm, 300)?;
+        let (corr, inl) = if level.translation_only {
+            translation(&src, &dst, level.inlier_mm)?
+        } else {
+            Homography::ransac(&src, &dst, level.inlier_mm, 300)?
+        };
         let inliers = inl.iter().filter(|&&b| b).count();
-        if inliers < 6 {
+        if inliers < need || (level.translation_only && inliers * 5 < matched * 2) {
             return None;
         }
         let mut sq = 0.0;
@@ -688,7 +806,15 @@ mod tests {
             0.0,
             1.0,
         ]);
-        let a = refine(&scan, size_mm, &DEFAULT_LEVELS, &references, &anchors, &off).unwrap();
+        let a = refine(
+            &Pyramid::new(&scan),
+            size_mm,
+            &DEFAULT_LEVELS,
+            &references,
+            &anchors,
+            &off,
+        )
+        .unwrap();
         for c in [[0.0, 0.0], [60.0, 0.0], [60.0, 40.0], [0.0, 40.0]] {
             let got = a.mm_to_img.apply(c).unwrap();
             let want = truth.apply(c).unwrap();
@@ -705,7 +831,7 @@ mod tests {
         assert!(p.data.iter().all(|v| v.is_nan()));
         assert!(select_anchors(&p, 1.0, 4.0, 10, &|_, _| true).is_empty());
         let none = refine(
-            &img,
+            &Pyramid::new(&img),
             [3.0, 3.0],
             &DEFAULT_LEVELS,
             &[p.clone(), p],
