@@ -10,7 +10,7 @@
 #![allow(clippy::many_single_char_names, clippy::similar_names)]
 
 use docscreen_ocr::MrzReading;
-use docscreen_vision::align::{self, Alignment, Plane, Pyramid};
+use docscreen_vision::align::{self, Alignment, Plane, Pyramid, smooth};
 use docscreen_vision::{Homography, Located};
 use image::RgbImage;
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,9 @@ pub struct TemplateMatch {
     pub score: f32,
     /// RMS residual of the alignment, mm.
     pub residual_mm: f64,
+    /// The model's corners as aligned, input pixels (its top-left,
+    /// top-right, bottom-right, bottom-left).
+    pub corners_px: [[f32; 2]; 4],
     /// The next best model and its score.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runner_up: Option<RunnerUp>,
@@ -98,6 +101,23 @@ fn initial_guesses(
                     continue;
                 }
             }
+            if let Some(hm) = Homography::fit(&doc, &q) {
+                out.push(hm);
+            }
+        }
+    }
+    if out.is_empty()
+        && let Some(l) = located
+    {
+        // The outline fits no orientation (a cut-off or merged outline):
+        // try every orientation of it and let the anchors decide.
+        let c: Vec<[f64; 2]> = l
+            .corners
+            .iter()
+            .map(|p| [f64::from(p[0]), f64::from(p[1])])
+            .collect();
+        for s in 0..4 {
+            let q = [c[s], c[(s + 1) % 4], c[(s + 2) % 4], c[(s + 3) % 4]];
             if let Some(hm) = Homography::fit(&doc, &q) {
                 out.push(hm);
             }
@@ -219,13 +239,22 @@ pub(crate) fn template_checks(
         id: t.spec.id.clone(),
         score: alignment.support(),
         residual_mm: alignment.residual_mm,
+        corners_px: {
+            let [w, h] = t.spec.size_mm;
+            [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]].map(|p| {
+                let q = alignment.mm_to_img.apply(p).unwrap_or(p);
+                #[allow(clippy::cast_possible_truncation)]
+                let r = [q[0] as f32, q[1] as f32];
+                r
+            })
+        },
         runner_up: runner(1),
     };
     let scan = align::warp_rgb(page, &alignment.mm_to_img, ZONE_PX_PER_MM, t.spec.size_mm);
     let ctx = Ctx {
         t,
         alignment: &alignment,
-        scan_grey: grey_of(&scan),
+        scan_grey: smooth(&grey_of(&scan)),
     };
     let checks = vec![layout(&ctx), background(&ctx), mrz_position(&ctx, reading)];
     TemplateOutcome {
@@ -251,29 +280,6 @@ impl Ctx<'_> {
             r
         })
     }
-}
-
-/// Two passes of a 3×3 box filter (≈ Gaussian σ 1 px): fine security
-/// lines alias differently at every scan resolution and phase; their
-/// low-pass does not.
-fn smooth(p: &Plane) -> Plane {
-    let mut cur = p.clone();
-    for _ in 0..2 {
-        let mut out = cur.clone();
-        let (w, h) = (cur.width, cur.height);
-        for y in 1..h.saturating_sub(1) {
-            for x in 1..w.saturating_sub(1) {
-                let mut s = 0.0;
-                for dy in 0..3 {
-                    let row = (y + dy - 1) * w + x - 1;
-                    s += cur.data[row] + cur.data[row + 1] + cur.data[row + 2];
-                }
-                out.data[y * w + x] = s / 9.0;
-            }
-        }
-        cur = out;
-    }
-    cur
 }
 
 fn grey_of(rgb: &[Plane; 3]) -> Plane {
@@ -387,14 +393,18 @@ fn layout(ctx: &Ctx<'_>) -> CheckResult {
         }
         #[allow(clippy::cast_precision_loss)]
         let shift_mm = ((bd.0 * bd.0 + bd.1 * bd.1) as f64).sqrt() / ZONE_PX_PER_MM;
-        if shift_mm >= 0.5 && best > 0.5 && best - at_home > 0.1 {
+        // Moved: it matches clearly better elsewhere than at home.
+        if shift_mm >= 0.5 && at_home < 0.55 && best >= 0.6 && best - at_home >= 0.2 {
             moved.push((z, shift_mm, bd));
         }
     }
     if tested == 0 {
         return CheckResult::not_performed(ID, "the model has no static print to compare");
     }
-    if moved.is_empty() {
+    // One element alone is not evidence (a label touched by the personal
+    // data printed next to it matches a little better elsewhere); a
+    // re-laid-out document moves several.
+    if moved.len() < 2 {
         return CheckResult::pass(
             ID,
             format!("{tested} printed labels, titles and emblems are where the model puts them"),
@@ -437,8 +447,8 @@ fn layout(ctx: &Ctx<'_>) -> CheckResult {
 /// reference has texture. Cells on variable data are skipped.
 fn background(ctx: &Ctx<'_>) -> CheckResult {
     const ID: &str = "template.background";
-    let reference = &smooth(ctx.t.zone_grey());
-    let scan = &smooth(&ctx.scan_grey);
+    let reference = ctx.t.zone_grey();
+    let scan = &ctx.scan_grey;
     let (w, h) = (reference.width, reference.height);
     let cell_mm = 2.5;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -519,11 +529,31 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
     let Some(zone) = ctx.t.spec.mrz_zone() else {
         return CheckResult::not_performed(ID, "the model has no MRZ");
     };
-    let Some(r) = reading.filter(|r| !r.line_quads.is_empty()) else {
-        return CheckResult::not_performed(ID, "no MRZ was read");
+    // A misread MRZ places nothing: only a valid one of this model's
+    // format is measured (an altered one fails its own checks).
+    let complete = |r: &&MrzReading| {
+        r.mrz.is_valid()
+            && r.mrz.format.is_some_and(|f| {
+            Some(f.as_str()) == ctx.t.spec.mrz_format.as_deref()
+                && r.lines.len() == f.line_count()
+                && r.lines.iter().all(|l| l.chars().count() == f.line_len())
+                && r.line_quads.len() == f.line_count()
+                && r.chars.iter().all(|l| l.len() == f.line_len())
+            })
+    };
+    let Some(r) = reading.filter(complete) else {
+        return CheckResult::not_performed(
+            ID,
+            "no complete MRZ of this model's format was read",
+        );
     };
     let Some(to_mm) = ctx.alignment.mm_to_img.inverse() else {
         return CheckResult::not_performed(ID, "the alignment cannot be inverted");
+    };
+    let to_doc = |p: [f32; 2]| {
+        to_mm
+            .apply([f64::from(p[0]), f64::from(p[1])])
+            .unwrap_or([f64::NAN, f64::NAN])
     };
     let centre = |q: &[[f32; 2]; 4]| {
         let x = q.iter().map(|p| f64::from(p[0])).sum::<f64>() / 4.0;
@@ -532,14 +562,35 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
     };
     #[allow(clippy::cast_precision_loss)]
     let n = r.line_quads.len() as f64;
+    // Centre from the first and last characters read (the located line's
+    // ends may miss a faint filler).
     let c: [f64; 2] = r
-        .line_quads
+        .chars
         .iter()
-        .map(centre)
+        .filter_map(|l| Some((centre(&l.first()?.quad), centre(&l.last()?.quad))))
+        .map(|(a, b)| [f64::midpoint(a[0], b[0]), f64::midpoint(a[1], b[1])])
         .fold([0.0, 0.0], |a, p| [a[0] + p[0] / n, a[1] + p[1] / n]);
     let [zx, zy, zw, zh] = zone.rect_mm;
-    let (dx, dy) = (c[0] - (zx + zw / 2.0), c[1] - (zy + zh / 2.0));
-    let offset = (dx * dx + dy * dy).sqrt();
+    // Along the lines the block is centred in its zone (fixed-length
+    // lines); across them a template's zone may be padded unevenly, so the
+    // block must only stay inside it.
+    let dx = c[0] - (zx + zw / 2.0);
+    let ys: Vec<f64> = r
+        .line_quads
+        .iter()
+        .flat_map(|q| q.iter().map(|p| to_doc(*p)[1]))
+        .collect();
+    let (top, bottom) = (
+        ys.iter().copied().fold(f64::INFINITY, f64::min),
+        ys.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    let overflow = (zy - top).max(bottom - (zy + zh)).max(0.0);
+    let dy = if zy - top > bottom - (zy + zh) {
+        -overflow
+    } else {
+        overflow
+    };
+    let offset = dx.abs().max(overflow);
     // Pitch from the first and last characters' centres of each line.
     let mut pitches = Vec::new();
     for line in &r.chars {
@@ -564,7 +615,7 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
         return CheckResult::not_performed(ID, "the MRZ could not be placed on the model");
     }
     let pitch_dev = ((pitch / 2.54) - 1.0).abs();
-    let off_score = ((offset - 1.1) / 1.0).clamp(0.0, 1.0) as f32;
+    let off_score = ((dx.abs() - 0.9) / 1.0).max((overflow - 0.4) / 1.0).clamp(0.0, 1.0) as f32;
     let pitch_score = if pitch.is_finite() {
         ((pitch_dev - 0.03) / 0.04).clamp(0.0, 1.0) as f32
     } else {
@@ -572,11 +623,11 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
     };
     let score = off_score.max(pitch_score) * 0.9;
     let what = format!(
-        "the MRZ sits {offset:.1} mm from where the model prints it ({:.1} mm {}, {:.1} mm {}), character pitch {pitch:.2} mm (ICAO 2.54 mm)",
+        "the MRZ sits {:.1} mm {} of where the model centres it and {:.1} mm {} its zone, character pitch {pitch:.2} mm (ICAO 2.54 mm)",
         dx.abs(),
         if dx >= 0.0 { "right" } else { "left" },
         dy.abs(),
-        if dy >= 0.0 { "down" } else { "up" }
+        if dy >= 0.0 { "below" } else { "above" }
     );
     if score < 0.3 {
         return CheckResult::pass(ID, what);

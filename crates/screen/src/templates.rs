@@ -171,6 +171,15 @@ impl TemplateSpec {
             .any(|z| z.kind == ZoneKind::Static && z.contains(x, y, 0.0))
     }
 
+    /// Whether document point (mm) is in a zone of one of `kinds` grown by
+    /// `grow` mm.
+    #[must_use]
+    pub fn on_kind(&self, x: f64, y: f64, grow: f64, kinds: &[ZoneKind]) -> bool {
+        self.zones
+            .iter()
+            .any(|z| kinds.contains(&z.kind) && z.contains(x, y, grow))
+    }
+
     /// Whether document point (mm) is on variable content (text, portrait,
     /// signature, MRZ) grown by `grow` mm.
     #[must_use]
@@ -191,7 +200,8 @@ pub struct Template {
     /// sha256 of `template.json` and the reference image's bytes: what the
     /// prepared data depend on.
     pub sha256: String,
-    /// Reference canvases, one per alignment level.
+    /// Reference canvases, one per alignment level, smoothed
+    /// ([`align::smooth`]).
     pub(crate) levels: Vec<Plane>,
     /// Anchors, one list per alignment level.
     pub(crate) anchors: Vec<Vec<Anchor>>,
@@ -275,8 +285,8 @@ impl Template {
         let size = spec.size_mm;
         let mut levels = Vec::new();
         let mut anchors = Vec::new();
-        for level in &LEVELS {
-            let plane = align::warp_gray(&grey, &mm_to_ref, level.px_per_mm, size);
+        for (li, level) in LEVELS.iter().enumerate() {
+            let plane = align::smooth(&align::warp_gray(&grey, &mm_to_ref, level.px_per_mm, size));
             // Anchors on what every genuine copy shares, clear of the page
             // edge (a scan's background shows there).
             let edge = 1.0;
@@ -286,15 +296,54 @@ impl Template {
                     && y > edge
                     && x < size[0] - edge
                     && y < size[1] - edge
-                    && (spec.on_static(x, y) || !spec.on_variable(x, y, 0.5))
+                    && (spec.on_static(x, y)
+                        || if li + 1 < LEVELS.len() {
+                            // Coarse levels may also use the background
+                            // between the personal data: a small card has
+                            // little else, and a patch that the data covers
+                            // simply fails to match.
+                            !spec.on_kind(x, y, 0.5, &[ZoneKind::Portrait, ZoneKind::Signature, ZoneKind::Mrz])
+                        } else {
+                            !spec.on_variable(x, y, 0.5)
+                        })
             };
-            let a = align::select_anchors(
+            // Static print first: labels, titles and emblems are aperiodic,
+            // where a guilloche repeats every millimetre or so and can lock
+            // an alignment one period off. The background fills the rest.
+            let reach = level.patch_mm / 2.0;
+            let near_static = |x: f32, y: f32| {
+                allowed(x, y)
+                    && spec.zones.iter().any(|z| {
+                        z.kind == ZoneKind::Static && z.contains(f64::from(x), f64::from(y), reach)
+                    })
+            };
+            let mut a = align::select_anchors(
+                &plane,
+                level.px_per_mm,
+                level.patch_mm,
+                ANCHORS_PER_LEVEL / 2,
+                &near_static,
+            );
+            #[allow(clippy::cast_possible_truncation)]
+            let apart = (level.patch_mm * 0.75) as f32;
+            let rest = align::select_anchors(
                 &plane,
                 level.px_per_mm,
                 level.patch_mm,
                 ANCHORS_PER_LEVEL,
                 &allowed,
             );
+            for r in rest {
+                if a.len() >= ANCHORS_PER_LEVEL {
+                    break;
+                }
+                let clear = a.iter().all(|b| {
+                    (b.at_mm[0] - r.at_mm[0]).abs().max((b.at_mm[1] - r.at_mm[1]).abs()) >= apart
+                });
+                if clear {
+                    a.push(r);
+                }
+            }
             if a.len() < 6 {
                 return Err(err(format!(
                     "the reference has too little printed structure outside the variable zones to align to ({} anchors at {} px/mm, 6 needed)",
@@ -320,7 +369,7 @@ impl Template {
         })
     }
 
-    /// The reference grey canvas at [`ZONE_PX_PER_MM`].
+    /// The reference grey canvas at [`ZONE_PX_PER_MM`] (smoothed).
     #[must_use]
     pub(crate) fn zone_grey(&self) -> &Plane {
         &self.levels[self.levels.len() - 1]

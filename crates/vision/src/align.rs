@@ -309,6 +309,30 @@ fn bilinear(raw: &[u8], w: usize, h: usize, stride: usize, c: usize, x: f32, y: 
     top * (1.0 - fy) + bot * fy
 }
 
+/// Two passes of a 3×3 box filter (≈ Gaussian σ 1 px): fine security
+/// lines alias differently at every scan resolution and sampling phase;
+/// their low-pass does not. NaN samples spread to their neighbours.
+#[must_use]
+pub fn smooth(p: &Plane) -> Plane {
+    let mut cur = p.clone();
+    for _ in 0..2 {
+        let mut out = cur.clone();
+        let (w, h) = (cur.width, cur.height);
+        for y in 1..h.saturating_sub(1) {
+            for x in 1..w.saturating_sub(1) {
+                let mut s = 0.0;
+                for dy in 0..3 {
+                    let row = (y + dy - 1) * w + x - 1;
+                    s += cur.data[row] + cur.data[row + 1] + cur.data[row + 2];
+                }
+                out.data[y * w + x] = s / 9.0;
+            }
+        }
+        cur = out;
+    }
+    cur
+}
+
 /// An anchor: the centre of a textured patch of the reference, mm.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Anchor {
@@ -526,8 +550,8 @@ pub struct Level {
     pub patch_mm: f64,
     /// RANSAC inlier distance, mm.
     pub inlier_mm: f64,
-    /// Fit only a translation (a coarse level with few anchors), not a
-    /// homography.
+    /// Fit only a translation when fewer than 10 anchors match (a coarse
+    /// level on a small card), not a homography.
     pub translation_only: bool,
 }
 
@@ -615,8 +639,8 @@ fn translation(src: &[[f64; 2]], dst: &[[f64; 2]], inlier: f64) -> Option<(Homog
 }
 
 /// Refines `init` (document mm → input px) against `reference` canvases
-/// (one per level, at that level's resolution) using `anchors` (one list
-/// per level). `None` when too few anchors match at some level.
+/// (one per level, at that level's resolution, passed through [`smooth`])
+/// using `anchors` (one list per level). `None` when too few anchors match at some level.
 #[must_use]
 #[allow(
     clippy::cast_possible_truncation,
@@ -635,7 +659,7 @@ pub fn refine(
     let mut last = None;
     for ((level, reference), anchors) in levels.iter().zip(references).zip(anchors) {
         let k = level.px_per_mm;
-        let canvas = warp_pyramid(scan, &mm_to_img, k, size_mm);
+        let canvas = smooth(&warp_pyramid(scan, &mm_to_img, k, size_mm));
         let half = ((level.patch_mm * k) / 2.0).round().max(2.0) as usize;
         let radius = (level.search_mm * k).round().max(1.0) as usize;
         let mut src = Vec::new();
@@ -645,7 +669,7 @@ pub fn refine(
             let cx = (f64::from(a.at_mm[0]) * k) as usize;
             let cy = (f64::from(a.at_mm[1]) * k) as usize;
             if let Some((d, c)) = search(reference, &canvas, cx, cy, half, radius)
-                && c >= 0.5
+                && c >= 0.4
             {
                 // The reference point (mm) is seen at the displaced canvas
                 // point, which the current estimate maps to the input.
@@ -674,10 +698,26 @@ pub fn refine(
             return None;
         }
         // A correction within the canvas (mm → mm), then composed.
-        let (corr, inl) = if level.translation_only {
+        // A translation when few anchors matched; with many, a coarse
+        // homography (a large page's small rotation error is millimetres
+        // at its far edge).
+        let (corr, inl) = if level.translation_only && matched < 10 {
             translation(&src, &dst, level.inlier_mm)?
         } else {
-            Homography::ransac(&src, &dst, level.inlier_mm, 300)?
+            // An affine correction unless perspective clearly explains more
+            // matches: anchors often cover part of the page only, and a
+            // homography's perspective terms then swing the far corners.
+            let affine = Homography::ransac_affine(&src, &dst, level.inlier_mm, 300);
+            let full = Homography::ransac(&src, &dst, level.inlier_mm, 300);
+            let count = |r: &Option<(Homography, Vec<bool>)>| {
+                r.as_ref().map_or(0, |(_, v)| v.iter().filter(|&&b| b).count())
+            };
+            let (na, nf) = (count(&affine), count(&full));
+            if nf * 5 > na * 6 && nf >= na + 3 {
+                full?
+            } else {
+                affine.or(full)?
+            }
         };
         let inliers = inl.iter().filter(|&&b| b).count();
         if inliers < need || (level.translation_only && inliers * 5 < matched * 2) {
@@ -786,7 +826,7 @@ mod tests {
         }
         let references: Vec<Plane> = DEFAULT_LEVELS
             .iter()
-            .map(|l| warp_gray(&base, &doc_px, l.px_per_mm, size_mm))
+            .map(|l| smooth(&warp_gray(&base, &doc_px, l.px_per_mm, size_mm)))
             .collect();
         let anchors: Vec<Vec<Anchor>> = DEFAULT_LEVELS
             .iter()

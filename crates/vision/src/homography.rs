@@ -122,6 +122,60 @@ impl Homography {
         Some(Homography::from_matrix(&h))
     }
 
+    /// The least-squares affine map taking `src[i]` to `dst[i]` (at least 3
+    /// pairs, not collinear), as a homography with a last row `0 0 1`.
+    #[must_use]
+    pub fn fit_affine(src: &[[f64; 2]], dst: &[[f64; 2]]) -> Option<Homography> {
+        if src.len() < 3 || src.len() != dst.len() {
+            return None;
+        }
+        // Normal equations of [x y 1]·(a b c) = u (and = v), centred for
+        // conditioning.
+        #[allow(clippy::cast_precision_loss)]
+        let n = src.len() as f64;
+        let cx = src.iter().map(|p| p[0]).sum::<f64>() / n;
+        let cy = src.iter().map(|p| p[1]).sum::<f64>() / n;
+        let mut m = Matrix3::zeros();
+        let mut bu = Vector3::zeros();
+        let mut bv = Vector3::zeros();
+        for (p, q) in src.iter().zip(dst) {
+            let r = Vector3::new(p[0] - cx, p[1] - cy, 1.0);
+            m += r * r.transpose();
+            bu += r * q[0];
+            bv += r * q[1];
+        }
+        let inv = m.try_inverse()?;
+        let (a, b) = (inv * bu, inv * bv);
+        let h = [
+            a[0],
+            a[1],
+            a[2] - a[0] * cx - a[1] * cy,
+            b[0],
+            b[1],
+            b[2] - b[0] * cx - b[1] * cy,
+            0.0,
+            0.0,
+            1.0,
+        ];
+        if !h.iter().all(|v| v.is_finite()) || (h[0] * h[4] - h[1] * h[3]).abs() < 1e-12 {
+            return None;
+        }
+        Some(Homography(h))
+    }
+
+    /// [`Homography::ransac`] with an affine model (minimal samples of 3):
+    /// steadier than a homography when the pairs cover only part of the
+    /// page, where perspective terms would be extrapolated.
+    #[must_use]
+    pub fn ransac_affine(
+        src: &[[f64; 2]],
+        dst: &[[f64; 2]],
+        threshold: f64,
+        iterations: usize,
+    ) -> Option<(Homography, Vec<bool>)> {
+        ransac_with(src, dst, threshold, iterations, 3, Homography::fit_affine)
+    }
+
     /// RANSAC over `pairs` (src, dst): the model with the most pairs within
     /// `threshold` (in dst units), refitted by least squares on its inliers.
     /// Deterministic: `iterations` minimal samples from a fixed seed.
@@ -132,8 +186,24 @@ impl Homography {
         threshold: f64,
         iterations: usize,
     ) -> Option<(Homography, Vec<bool>)> {
+        ransac_with(src, dst, threshold, iterations, 4, Homography::fit)
+    }
+}
+
+type Fit = fn(&[[f64; 2]], &[[f64; 2]]) -> Option<Homography>;
+
+/// RANSAC with minimal samples of `k` pairs and the model `fit`.
+fn ransac_with(
+    src: &[[f64; 2]],
+    dst: &[[f64; 2]],
+    threshold: f64,
+    iterations: usize,
+    k: usize,
+    fit: Fit,
+) -> Option<(Homography, Vec<bool>)> {
+    {
         let n = src.len();
-        if n < 4 || n != dst.len() {
+        if n < k || n != dst.len() {
             return None;
         }
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -154,25 +224,25 @@ impl Homography {
                 .collect()
         };
         let mut best: Option<(Homography, Vec<bool>, usize)> = None;
-        let tries = if n == 4 { 1 } else { iterations };
+        let tries = if n == k { 1 } else { iterations };
         for _ in 0..tries {
             let mut idx = [0usize; 4];
-            let mut k = 0;
+            let mut got = 0;
             let mut guard = 0;
-            while k < 4 && guard < 64 {
+            while got < k && guard < 64 {
                 guard += 1;
                 let i = next(n);
-                if !idx[..k].contains(&i) {
-                    idx[k] = i;
-                    k += 1;
+                if !idx[..got].contains(&i) {
+                    idx[got] = i;
+                    got += 1;
                 }
             }
-            if k < 4 {
+            if got < k {
                 continue;
             }
-            let s: Vec<[f64; 2]> = idx.iter().map(|&i| src[i]).collect();
-            let d: Vec<[f64; 2]> = idx.iter().map(|&i| dst[i]).collect();
-            let Some(h) = Homography::fit(&s, &d) else {
+            let s: Vec<[f64; 2]> = idx[..k].iter().map(|&i| src[i]).collect();
+            let d: Vec<[f64; 2]> = idx[..k].iter().map(|&i| dst[i]).collect();
+            let Some(h) = fit(&s, &d) else {
                 continue;
             };
             let inl = inliers_of(&h);
@@ -186,7 +256,7 @@ impl Homography {
         for _ in 0..3 {
             let s: Vec<[f64; 2]> = (0..n).filter(|&i| inl[i]).map(|i| src[i]).collect();
             let d: Vec<[f64; 2]> = (0..n).filter(|&i| inl[i]).map(|i| dst[i]).collect();
-            let Some(h2) = Homography::fit(&s, &d) else {
+            let Some(h2) = fit(&s, &d) else {
                 break;
             };
             let inl2 = inliers_of(&h2);
@@ -292,6 +362,22 @@ mod tests {
         for i in clean {
             assert!(dist(f.apply(src[i]).unwrap(), dst[i]) < 1e-6);
         }
+    }
+
+    #[test]
+    fn affine_fit_and_ransac() {
+        let a = Homography([0.98, -0.05, 3.0, 0.04, 1.02, -2.0, 0.0, 0.0, 1.0]);
+        let src = grid();
+        let mut dst: Vec<_> = src.iter().map(|p| a.apply(*p).unwrap()).collect();
+        let f = Homography::fit_affine(&src, &dst).unwrap();
+        check_maps(&f, &src, &dst, 1e-6);
+        dst[3][0] += 30.0;
+        dst[11][1] -= 30.0;
+        let (r, inl) = Homography::ransac_affine(&src, &dst, 0.5, 100).unwrap();
+        assert_eq!(inl.iter().filter(|&&b| !b).count(), 2);
+        assert!(dist(r.apply(src[0]).unwrap(), dst[0]) < 1e-6);
+        let line: Vec<[f64; 2]> = (0..5).map(|i| [f64::from(i), f64::from(i)]).collect();
+        assert!(Homography::fit_affine(&line, &line).is_none());
     }
 
     #[test]
