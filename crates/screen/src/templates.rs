@@ -210,7 +210,7 @@ pub struct Template {
 }
 
 /// The alignment levels used for every template.
-pub(crate) const LEVELS: [Level; 2] = DEFAULT_LEVELS;
+pub(crate) const LEVELS: [Level; 3] = DEFAULT_LEVELS;
 
 /// Anchors kept per level.
 const ANCHORS_PER_LEVEL: usize = 48;

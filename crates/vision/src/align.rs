@@ -556,8 +556,9 @@ pub struct Level {
 }
 
 /// The default pyramid: a translation at 2 px/mm within ±4 mm, then a
-/// homography at 6 px/mm within ±0.8 mm.
-pub const DEFAULT_LEVELS: [Level; 2] = [
+/// correction at 6 px/mm within ±0.8 mm, repeated from the better start
+/// within ±0.4 mm.
+pub const DEFAULT_LEVELS: [Level; 3] = [
     Level {
         px_per_mm: 2.0,
         search_mm: 4.0,
@@ -570,6 +571,13 @@ pub const DEFAULT_LEVELS: [Level; 2] = [
         search_mm: 0.8,
         patch_mm: 4.0,
         inlier_mm: 0.25,
+        translation_only: false,
+    },
+    Level {
+        px_per_mm: 6.0,
+        search_mm: 0.4,
+        patch_mm: 4.0,
+        inlier_mm: 0.2,
         translation_only: false,
     },
 ];
