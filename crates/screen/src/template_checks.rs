@@ -161,31 +161,46 @@ pub(crate) fn identify<'a>(
     let format = reading
         .and_then(|r| r.mrz.format)
         .map(docscreen_mrz::Format::as_str);
-    let mut scored: Vec<(&Template, Alignment)> = Vec::new();
+    // Coarse level for every candidate model and starting guess; the fine
+    // levels only for the three best (model, start) pairs.
+    let mut coarse: Vec<(&Template, Alignment)> = Vec::new();
     for t in registry.templates() {
         if let Some(f) = format
             && t.spec.mrz_format.as_deref() != Some(f)
         {
             continue;
         }
-        let mut best: Option<Alignment> = None;
         let inits = initial_guesses(t, located, reading);
         tracing::debug!(template = %t.spec.id, guesses = inits.len(), "aligning");
         for init in inits {
             if let Some(a) = align::refine(
                 pyramid,
                 t.spec.size_mm,
-                &LEVELS,
-                &t.levels,
-                &t.anchors,
+                &LEVELS[..1],
+                &t.levels[..1],
+                &t.anchors[..1],
                 &init,
-            ) && best.as_ref().is_none_or(|b| a.support() > b.support())
-            {
-                best = Some(a);
+            ) {
+                coarse.push((t, a));
             }
         }
-        if let Some(a) = best {
-            scored.push((t, a));
+    }
+    coarse.sort_by(|a, b| b.1.support().total_cmp(&a.1.support()));
+    let mut scored: Vec<(&Template, Alignment)> = Vec::new();
+    for (t, c) in coarse.into_iter().take(3) {
+        if let Some(a) = align::refine(
+            pyramid,
+            t.spec.size_mm,
+            &LEVELS[1..],
+            &t.levels[1..],
+            &t.anchors[1..],
+            &c.mm_to_img,
+        ) {
+            match scored.iter_mut().find(|(o, _)| std::ptr::eq(*o, t)) {
+                Some(slot) if a.support() > slot.1.support() => slot.1 = a,
+                Some(_) => {}
+                None => scored.push((t, a)),
+            }
         }
     }
     scored.sort_by(|a, b| b.1.support().total_cmp(&a.1.support()));
