@@ -266,6 +266,23 @@ pub(crate) fn template_checks(
         runner_up: runner(1),
     };
     let scan = align::warp_rgb(page, &alignment.mm_to_img, ZONE_PX_PER_MM, t.spec.size_mm);
+    if let Some(dir) = std::env::var_os("DOCSCREEN_DEBUG_TEMPLATE") {
+        // Developer aid: the aligned scan and the reference side by side.
+        let r = t.zone_grey();
+        let g = smooth(&grey_of(&scan));
+        let (w, h) = (r.width, r.height);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let img = image::GrayImage::from_fn((2 * w) as u32, h as u32, |x, y| {
+            let (x, y) = (x as usize, y as usize);
+            let v = if x < w { g.at(x, y) } else { r.at(x - w, y) };
+            image::Luma([if v.is_finite() {
+                v.clamp(0.0, 255.0) as u8
+            } else {
+                0
+            }])
+        });
+        let _ = img.save(std::path::Path::new(&dir).join(format!("{}.png", t.spec.id)));
+    }
     let ctx = Ctx {
         t,
         alignment: &alignment,
@@ -349,6 +366,29 @@ fn ncc_rect(a: &Plane, b: &Plane, r: [usize; 4], dx: isize, dy: isize) -> Option
     #[allow(clippy::cast_possible_truncation)]
     let c = ((sab - sa * sb / n) / (va * vb).sqrt()) as f32;
     Some(c)
+}
+
+/// Standard deviation of a plane over a rectangle (px); 0 when empty.
+#[allow(clippy::cast_precision_loss)]
+fn plane_std(p: &Plane, r: [usize; 4]) -> f32 {
+    let [x0, y0, w, h] = r;
+    let (mut s, mut ss, mut n) = (0.0f64, 0.0f64, 0.0f64);
+    for y in y0..(y0 + h).min(p.height) {
+        for x in x0..(x0 + w).min(p.width) {
+            let v = f64::from(p.data[y * p.width + x]);
+            if v.is_finite() {
+                s += v;
+                ss += v * v;
+                n += 1.0;
+            }
+        }
+    }
+    if n < 2.0 {
+        return 0.0;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let sd = ((ss / n - (s / n).powi(2)).max(0.0)).sqrt() as f32;
+    sd
 }
 
 /// A zone rectangle in canvas px, clipped to the canvas.
@@ -462,8 +502,12 @@ fn layout(ctx: &Ctx<'_>) -> CheckResult {
 /// reference has texture. Cells on variable data are skipped.
 fn background(ctx: &Ctx<'_>) -> CheckResult {
     const ID: &str = "template.background";
-    let reference = ctx.t.zone_grey();
-    let scan = &ctx.scan_grey;
+    // Compared at a coarser scale again: a blurred scan loses the finest
+    // low-contrast lines that the reference still shows, while a
+    // counterfeit's moved, re-spaced or re-coloured pattern differs at
+    // every scale.
+    let reference = &smooth(&smooth(ctx.t.zone_grey()));
+    let scan = &smooth(&smooth(&ctx.scan_grey));
     let (w, h) = (reference.width, reference.height);
     let cell_mm = 2.5;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -485,7 +529,10 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
             ]
             .iter()
             .all(|p| !ctx.t.spec.on_variable(p[0], p[1], 0.3));
-            if free && let Some(c) = ncc_rect(reference, scan, [x, y, cell, cell], 0, 0) {
+            if free
+                && plane_std(reference, [x, y, cell, cell]) >= 6.0
+                && let Some(c) = ncc_rect(reference, scan, [x, y, cell, cell], 0, 0)
+            {
                 tested += 1;
                 if c < 0.35 {
                     bad.push((rect_mm, c));
@@ -549,18 +596,15 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
     let complete = |r: &&MrzReading| {
         r.mrz.is_valid()
             && r.mrz.format.is_some_and(|f| {
-            Some(f.as_str()) == ctx.t.spec.mrz_format.as_deref()
-                && r.lines.len() == f.line_count()
-                && r.lines.iter().all(|l| l.chars().count() == f.line_len())
-                && r.line_quads.len() == f.line_count()
-                && r.chars.iter().all(|l| l.len() == f.line_len())
+                Some(f.as_str()) == ctx.t.spec.mrz_format.as_deref()
+                    && r.lines.len() == f.line_count()
+                    && r.lines.iter().all(|l| l.chars().count() == f.line_len())
+                    && r.line_quads.len() == f.line_count()
+                    && r.chars.iter().all(|l| l.len() == f.line_len())
             })
     };
     let Some(r) = reading.filter(complete) else {
-        return CheckResult::not_performed(
-            ID,
-            "no complete MRZ of this model's format was read",
-        );
+        return CheckResult::not_performed(ID, "no complete MRZ of this model's format was read");
     };
     let Some(to_mm) = ctx.alignment.mm_to_img.inverse() else {
         return CheckResult::not_performed(ID, "the alignment cannot be inverted");
@@ -630,7 +674,9 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
         return CheckResult::not_performed(ID, "the MRZ could not be placed on the model");
     }
     let pitch_dev = ((pitch / 2.54) - 1.0).abs();
-    let off_score = ((dx.abs() - 0.9) / 1.0).max((overflow - 0.4) / 1.0).clamp(0.0, 1.0) as f32;
+    let off_score = ((dx.abs() - 0.9) / 1.0)
+        .max((overflow - 0.4) / 1.0)
+        .clamp(0.0, 1.0) as f32;
     let pitch_score = if pitch.is_finite() {
         ((pitch_dev - 0.03) / 0.04).clamp(0.0, 1.0) as f32
     } else {

@@ -302,7 +302,12 @@ impl Template {
                             // between the personal data: a small card has
                             // little else, and a patch that the data covers
                             // simply fails to match.
-                            !spec.on_kind(x, y, 0.5, &[ZoneKind::Portrait, ZoneKind::Signature, ZoneKind::Mrz])
+                            !spec.on_kind(
+                                x,
+                                y,
+                                0.5,
+                                &[ZoneKind::Portrait, ZoneKind::Signature, ZoneKind::Mrz],
+                            )
                         } else {
                             !spec.on_variable(x, y, 0.5)
                         })
@@ -338,7 +343,10 @@ impl Template {
                     break;
                 }
                 let clear = a.iter().all(|b| {
-                    (b.at_mm[0] - r.at_mm[0]).abs().max((b.at_mm[1] - r.at_mm[1]).abs()) >= apart
+                    (b.at_mm[0] - r.at_mm[0])
+                        .abs()
+                        .max((b.at_mm[1] - r.at_mm[1]).abs())
+                        >= apart
                 });
                 if clear {
                     a.push(r);

@@ -718,7 +718,8 @@ pub fn refine(
             let affine = Homography::ransac_affine(&src, &dst, level.inlier_mm, 300);
             let full = Homography::ransac(&src, &dst, level.inlier_mm, 300);
             let count = |r: &Option<(Homography, Vec<bool>)>| {
-                r.as_ref().map_or(0, |(_, v)| v.iter().filter(|&&b| b).count())
+                r.as_ref()
+                    .map_or(0, |(_, v)| v.iter().filter(|&&b| b).count())
             };
             let (na, nf) = (count(&affine), count(&full));
             if nf * 5 > na * 6 && nf >= na + 3 {
