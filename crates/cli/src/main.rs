@@ -9,6 +9,7 @@ mod mrz_cmd;
 mod screen_cmd;
 mod serve_cmd;
 mod synth_cmd;
+mod templates_cmd;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,8 @@ enum Command {
     Mrz(mrz_cmd::MrzArgs),
     /// Generate synthetic document scans, forgeries and ground truth.
     Synth(synth_cmd::SynthArgs),
+    /// List and validate document models (templates).
+    Templates(templates_cmd::TemplatesArgs),
     /// Serve the HTTP API and the officers' web page.
     Serve(serve_cmd::ServeArgs),
     /// Manage the service's API keys (add prints the key as its last line).
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Batch(args) => batch_cmd::run(&args),
         Command::Mrz(args) => mrz_cmd::run(&args),
         Command::Synth(args) => synth_cmd::run(&args),
+        Command::Templates(args) => templates_cmd::run(&args),
         Command::Serve(args) => serve_cmd::run(&args),
         Command::Keys(args) => keys_cmd::run(&args),
     };

@@ -50,6 +50,10 @@ pub(crate) struct SynthArgs {
     /// List the model ids and exit.
     #[arg(long)]
     list_models: bool,
+    /// Write only the models' templates (compact 200-dpi JPEG references,
+    /// as shipped in `testdata/templates/`) into `--out`, no scans.
+    #[arg(long)]
+    templates_only: bool,
 }
 
 pub(crate) fn run(args: &SynthArgs) -> Result<(), Failure> {
@@ -64,6 +68,22 @@ pub(crate) fn run(args: &SynthArgs) -> Result<(), Failure> {
             );
         }
         return Ok(());
+    }
+    if args.templates_only {
+        let fonts = docscreen_synth::text::Fonts::load().map_err(|e| Failure::io(anyhow!(e)))?;
+        let models: Vec<_> = catalogue()
+            .into_iter()
+            .filter(|m| args.models.is_empty() || args.models.iter().any(|id| id == m.id))
+            .collect();
+        for m in &models {
+            docscreen_synth::template::export_compact(m, &fonts, &args.out, 200)
+                .map_err(|e| Failure::io(anyhow!("{}: {e}", args.out.display())))?;
+        }
+        return crate::out(&format!(
+            "wrote {} templates to {}\n",
+            models.len(),
+            args.out.display()
+        ));
     }
     let kinds = args
         .kinds

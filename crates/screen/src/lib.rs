@@ -17,6 +17,8 @@ pub mod evidence;
 mod mrz_checks;
 mod report;
 mod screener;
+mod template_checks;
+pub mod templates;
 mod watchlist;
 
 use std::path::PathBuf;
@@ -24,6 +26,8 @@ use std::path::PathBuf;
 pub use mrz_checks::{MRZ_CHECK_IDS, mrz_checks};
 pub use report::{CheckResult, DocumentInfo, MrzReport, Region, Report, Status, Verdict};
 pub use screener::{Screener, ScreeningConfig, Thresholds, fuse};
+pub use template_checks::{MATCH_SUPPORT, RunnerUp, TEMPLATE_CHECK_IDS, TemplateMatch};
+pub use templates::{Template, TemplateRegistry, TemplateSpec, ZoneKind, ZoneSpec};
 pub use watchlist::{Entry as WatchlistEntry, Watchlist};
 
 /// Why a screener could not be built.

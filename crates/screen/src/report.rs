@@ -112,6 +112,9 @@ impl CheckResult {
 pub struct DocumentInfo {
     /// Matched template id (`null` until the template checks identify one).
     pub template: Option<String>,
+    /// How well the scan matched that template, and the runner-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_match: Option<crate::template_checks::TemplateMatch>,
     /// MRZ format read (`TD1`, `TD2`, `TD3`, `MRVA`, `MRVB`, `FRID`).
     pub mrz_format: Option<String>,
     /// Rotation of the document in the input, 0/90/180/270 degrees

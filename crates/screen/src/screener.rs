@@ -7,12 +7,15 @@ use std::time::Instant;
 
 use docscreen_mrz::Date;
 use docscreen_ocr::{MrzReading, Recogniser, find_mrz, read_block};
+use docscreen_vision::align::Pyramid;
 use docscreen_vision::{Limits, Page, decode, locate_document};
 use serde::{Deserialize, Serialize};
 
 use crate::ScreenError;
 use crate::mrz_checks::mrz_checks;
 use crate::report::{CheckResult, DocumentInfo, MrzReport, Report, Status, Verdict};
+use crate::template_checks::template_checks;
+use crate::templates::TemplateRegistry;
 use crate::watchlist::Watchlist;
 
 /// Score thresholds of the verdict: `fail` at or above `fail`, `review` at
@@ -63,6 +66,7 @@ pub struct Screener {
     config: ScreeningConfig,
     recogniser: Recogniser,
     watchlist: Watchlist,
+    templates: TemplateRegistry,
 }
 
 impl Screener {
@@ -84,19 +88,22 @@ impl Screener {
         for p in &config.watchlists {
             watchlist.load(p)?;
         }
-        if let Some(t) = &config.templates
-            && !t.is_dir()
-        {
-            return Err(ScreenError::Templates {
-                path: t.clone(),
-                detail: "not a directory".into(),
-            });
-        }
+        let templates = match &config.templates {
+            Some(dir) => TemplateRegistry::load(dir, &config.limits)?,
+            None => TemplateRegistry::default(),
+        };
         Ok(Self {
             config,
             recogniser,
             watchlist,
+            templates,
         })
+    }
+
+    /// The loaded document models.
+    #[must_use]
+    pub fn templates(&self) -> &TemplateRegistry {
+        &self.templates
     }
 
     /// The configuration it was built from.
@@ -175,9 +182,21 @@ impl Screener {
         if checks.is_empty() {
             checks.extend(mrz_checks(reading.as_ref(), Some(&self.watchlist)));
         }
+        let t = Instant::now();
+        let pyramid = Pyramid::new(&grey);
+        let outcome = template_checks(
+            &self.templates,
+            &page.image,
+            &pyramid,
+            corners.as_ref(),
+            reading.as_ref(),
+        );
+        checks.extend(outcome.checks);
+        timings.insert("template".into(), ms(t));
         let (score, verdict) = fuse(&checks, self.config.thresholds);
         let document = DocumentInfo {
-            template: None,
+            template: outcome.matched.as_ref().map(|m| m.id.clone()),
+            template_match: outcome.matched,
             mrz_format: reading
                 .as_ref()
                 .and_then(|r| r.mrz.format)

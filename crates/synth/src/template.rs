@@ -32,7 +32,7 @@ pub struct Template {
     /// `TD1`, `TD2`, `TD3`, `MRVA`, `MRVB`, `FRID`, or null.
     pub mrz_format: Option<&'static str>,
     /// Reference image file name.
-    pub reference_image: &'static str,
+    pub reference_image: String,
     /// Reference image resolution.
     pub reference_dpi: u32,
     /// Zones.
@@ -147,7 +147,7 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
         name: model.name.into(),
         size_mm: model.size_mm,
         mrz_format: model.mrz.map(docscreen_mrz::Format::as_str),
-        reference_image: "reference.png",
+        reference_image: "reference.png".into(),
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         reference_dpi: DPI as u32,
         zones,
@@ -183,4 +183,32 @@ pub fn export(model: &DocModel, fonts: &Fonts, dir: &Path) -> std::io::Result<()
         image::ExtendedColorType::Rgb8,
     )
     .map_err(std::io::Error::other)
+}
+
+/// Writes `DIR/<id>/template.json` and a compact `reference.jpg` at `dpi`
+/// (JPEG quality 90): the form shipped in `testdata/templates/`, where a
+/// dozen 300-dpi PNG references would weigh 20 MB.
+///
+/// # Errors
+/// On I/O or encoding failure.
+pub fn export_compact(
+    model: &DocModel,
+    fonts: &Fonts,
+    dir: &Path,
+    dpi: u32,
+) -> std::io::Result<()> {
+    let folder = dir.join(model.id);
+    std::fs::create_dir_all(&folder)?;
+    let mut t = template(model, fonts);
+    t.reference_image = "reference.jpg".into();
+    t.reference_dpi = dpi;
+    std::fs::write(
+        folder.join("template.json"),
+        serde_json::to_vec_pretty(&t).map_err(std::io::Error::other)?,
+    )?;
+    #[allow(clippy::cast_precision_loss)]
+    let img = render::render_blank(model, fonts, dpi as f32 / 25.4);
+    let file = std::io::BufWriter::new(std::fs::File::create(folder.join("reference.jpg"))?);
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(file, 90);
+    encoder.encode_image(&img).map_err(std::io::Error::other)
 }

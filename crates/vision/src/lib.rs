@@ -9,8 +9,11 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod align;
 mod decode;
+mod homography;
 mod locate;
 
 pub use decode::{DecodeError, Decoded, Limits, Page, SourceFormat, decode};
+pub use homography::Homography;
 pub use locate::{Located, locate_document};

@@ -1,0 +1,720 @@
+//! Comparing a scan with its document model: identification (MRZ format,
+//! outline, visual agreement), alignment, and the zone checks
+//! `template.layout`, `template.background` and `template.mrz_position`.
+//!
+//! A scan that matches no model well enough gets every template check
+//! `not_performed` with the reason: a document of an unknown model is never
+//! forced onto a known one.
+
+// Geometry reads best in its own notation (x, y, w, h).
+#![allow(clippy::many_single_char_names, clippy::similar_names)]
+
+use docscreen_ocr::MrzReading;
+use docscreen_vision::align::{self, Alignment, Plane, Pyramid, smooth};
+use docscreen_vision::{Homography, Located};
+use image::RgbImage;
+use serde::{Deserialize, Serialize};
+
+use crate::report::{CheckResult, Region, Status};
+use crate::templates::{LEVELS, Template, TemplateRegistry, ZONE_PX_PER_MM, ZoneKind};
+
+/// The template checks' ids, in report order.
+pub const TEMPLATE_CHECK_IDS: [&str; 3] = [
+    "template.layout",
+    "template.background",
+    "template.mrz_position",
+];
+
+/// Share of a model's anchors that must agree with the alignment for the
+/// scan to be taken as that model.
+pub const MATCH_SUPPORT: f32 = 0.30;
+
+/// How the scan was identified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateMatch {
+    /// The model's id.
+    pub id: String,
+    /// Share of the model's anchors the alignment agrees with (0..1).
+    pub score: f32,
+    /// RMS residual of the alignment, mm.
+    pub residual_mm: f64,
+    /// The model's corners as aligned, input pixels (its top-left,
+    /// top-right, bottom-right, bottom-left).
+    pub corners_px: [[f32; 2]; 4],
+    /// The next best model and its score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner_up: Option<RunnerUp>,
+}
+
+/// The second-best model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunnerUp {
+    /// Its id.
+    pub id: String,
+    /// Its score.
+    pub score: f32,
+}
+
+/// What the template stage produced.
+#[derive(Debug)]
+pub(crate) struct TemplateOutcome {
+    pub checks: Vec<CheckResult>,
+    pub matched: Option<TemplateMatch>,
+}
+
+fn not_performed_all(reason: &str) -> Vec<CheckResult> {
+    TEMPLATE_CHECK_IDS
+        .iter()
+        .map(|id| CheckResult::not_performed(id, reason))
+        .collect()
+}
+
+/// Initial guesses of document mm → input px for `t`.
+fn initial_guesses(
+    t: &Template,
+    located: Option<&Located>,
+    reading: Option<&MrzReading>,
+) -> Vec<Homography> {
+    let [w, h] = t.spec.size_mm;
+    let doc = [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]];
+    let mut out = Vec::new();
+    if let Some(l) = located {
+        let c: Vec<[f64; 2]> = l
+            .corners
+            .iter()
+            .map(|p| [f64::from(p[0]), f64::from(p[1])])
+            .collect();
+        let len = |a: [f64; 2], b: [f64; 2]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
+        for s in 0..4 {
+            let q = [c[s], c[(s + 1) % 4], c[(s + 2) % 4], c[(s + 3) % 4]];
+            let horiz = f64::midpoint(len(q[0], q[1]), len(q[3], q[2]));
+            let vert = f64::midpoint(len(q[0], q[3]), len(q[1], q[2]));
+            if vert <= 0.0 || ((horiz / vert) / (w / h)).ln().abs() > 0.15 {
+                continue;
+            }
+            if let Some(r) = reading {
+                // The document's top edge runs along the MRZ's reading
+                // direction.
+                let ang = (q[1][1] - q[0][1]).atan2(q[1][0] - q[0][0]).to_degrees();
+                let diff = (ang - f64::from(r.angle_deg)).rem_euclid(360.0);
+                if diff > 45.0 && diff < 315.0 {
+                    continue;
+                }
+            }
+            if let Some(hm) = Homography::fit(&doc, &q) {
+                out.push(hm);
+            }
+        }
+    }
+    if out.is_empty()
+        && let Some(l) = located
+    {
+        // The outline fits no orientation (a cut-off or merged outline):
+        // try every orientation of it and let the anchors decide.
+        let c: Vec<[f64; 2]> = l
+            .corners
+            .iter()
+            .map(|p| [f64::from(p[0]), f64::from(p[1])])
+            .collect();
+        for s in 0..4 {
+            let q = [c[s], c[(s + 1) % 4], c[(s + 2) % 4], c[(s + 3) % 4]];
+            if let Some(hm) = Homography::fit(&doc, &q) {
+                out.push(hm);
+            }
+        }
+    }
+    if let (Some(r), Some(z)) = (reading, t.spec.mrz_zone())
+        && let (Some(first), Some(last)) = (r.line_quads.first(), r.line_quads.last())
+    {
+        let img: Vec<[f64; 2]> = [first[0], first[1], last[2], last[3]]
+            .iter()
+            .map(|p| [f64::from(p[0]), f64::from(p[1])])
+            .collect();
+        // The zone's inner box: its padding is unknown, its centre is not.
+        let [x, y, zw, zh] = z.rect_mm;
+        let pad = (zh * 0.1).min(1.0);
+        let inner = [
+            [x + pad, y + pad],
+            [x + zw - pad, y + pad],
+            [x + zw - pad, y + zh - pad],
+            [x + pad, y + zh - pad],
+        ];
+        if let Some(hm) = Homography::fit(&inner, &img) {
+            out.push(hm);
+        }
+    }
+    out
+}
+
+/// The best model with its alignment (when good enough), and every
+/// aligned model's score, best first.
+type Identified<'a> = (Option<(&'a Template, Alignment)>, Vec<(&'a str, f32)>);
+
+/// Identifies and aligns: the best-supported model among those whose MRZ
+/// format agrees with the reading, with the runner-up.
+pub(crate) fn identify<'a>(
+    registry: &'a TemplateRegistry,
+    pyramid: &Pyramid,
+    located: Option<&Located>,
+    reading: Option<&MrzReading>,
+) -> Identified<'a> {
+    let format = reading
+        .and_then(|r| r.mrz.format)
+        .map(docscreen_mrz::Format::as_str);
+    // Coarse level for every candidate model and starting guess; the fine
+    // levels only for the three best (model, start) pairs.
+    let mut coarse: Vec<(&Template, Alignment)> = Vec::new();
+    for t in registry.templates() {
+        if let Some(f) = format
+            && t.spec.mrz_format.as_deref() != Some(f)
+        {
+            continue;
+        }
+        let inits = initial_guesses(t, located, reading);
+        tracing::debug!(template = %t.spec.id, guesses = inits.len(), "aligning");
+        for init in inits {
+            if let Some(a) = align::refine(
+                pyramid,
+                t.spec.size_mm,
+                &LEVELS[..1],
+                &t.levels[..1],
+                &t.anchors[..1],
+                &init,
+            ) {
+                coarse.push((t, a));
+            }
+        }
+    }
+    coarse.sort_by(|a, b| b.1.support().total_cmp(&a.1.support()));
+    let mut scored: Vec<(&Template, Alignment)> = Vec::new();
+    for (t, c) in coarse.into_iter().take(3) {
+        if let Some(a) = align::refine(
+            pyramid,
+            t.spec.size_mm,
+            &LEVELS[1..],
+            &t.levels[1..],
+            &t.anchors[1..],
+            &c.mm_to_img,
+        ) {
+            match scored.iter_mut().find(|(o, _)| std::ptr::eq(*o, t)) {
+                Some(slot) if a.support() > slot.1.support() => slot.1 = a,
+                Some(_) => {}
+                None => scored.push((t, a)),
+            }
+        }
+    }
+    scored.sort_by(|a, b| b.1.support().total_cmp(&a.1.support()));
+    let ranking: Vec<(&str, f32)> = scored
+        .iter()
+        .map(|(t, a)| (t.spec.id.as_str(), a.support()))
+        .collect();
+    let best = scored
+        .into_iter()
+        .next()
+        .filter(|(_, a)| a.support() >= MATCH_SUPPORT);
+    (best, ranking)
+}
+
+/// Runs identification, alignment and the zone checks.
+pub(crate) fn template_checks(
+    registry: &TemplateRegistry,
+    page: &RgbImage,
+    pyramid: &Pyramid,
+    located: Option<&Located>,
+    reading: Option<&MrzReading>,
+) -> TemplateOutcome {
+    if registry.is_empty() {
+        return TemplateOutcome {
+            checks: not_performed_all("no templates loaded (--templates DIR)"),
+            matched: None,
+        };
+    }
+    let (best, ranking) = identify(registry, pyramid, located, reading);
+    let runner = |skip: usize| {
+        ranking.get(skip).map(|(id, s)| RunnerUp {
+            id: (*id).to_owned(),
+            score: *s,
+        })
+    };
+    let Some((t, alignment)) = best else {
+        let reason = match ranking.first() {
+            Some((id, s)) => format!(
+                "no known document model matches this scan (closest: {id}, {:.0}% of its reference points agree; {:.0}% needed)",
+                s * 100.0,
+                MATCH_SUPPORT * 100.0
+            ),
+            None => "no known document model matches this scan's format and outline".to_owned(),
+        };
+        return TemplateOutcome {
+            checks: not_performed_all(&reason),
+            matched: None,
+        };
+    };
+    let matched = TemplateMatch {
+        id: t.spec.id.clone(),
+        score: alignment.support(),
+        residual_mm: alignment.residual_mm,
+        corners_px: {
+            let [w, h] = t.spec.size_mm;
+            [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]].map(|p| {
+                let q = alignment.mm_to_img.apply(p).unwrap_or(p);
+                #[allow(clippy::cast_possible_truncation)]
+                let r = [q[0] as f32, q[1] as f32];
+                r
+            })
+        },
+        runner_up: runner(1),
+    };
+    let scan = align::warp_rgb(page, &alignment.mm_to_img, ZONE_PX_PER_MM, t.spec.size_mm);
+    if let Some(dir) = std::env::var_os("DOCSCREEN_DEBUG_TEMPLATE") {
+        // Developer aid: the aligned scan and the reference side by side.
+        let r = t.zone_grey();
+        let g = smooth(&grey_of(&scan));
+        let (w, h) = (r.width, r.height);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let img = image::GrayImage::from_fn((2 * w) as u32, h as u32, |x, y| {
+            let (x, y) = (x as usize, y as usize);
+            let v = if x < w { g.at(x, y) } else { r.at(x - w, y) };
+            image::Luma([if v.is_finite() {
+                v.clamp(0.0, 255.0) as u8
+            } else {
+                0
+            }])
+        });
+        let _ = img.save(std::path::Path::new(&dir).join(format!("{}.png", t.spec.id)));
+    }
+    let ctx = Ctx {
+        t,
+        alignment: &alignment,
+        scan_grey: smooth(&grey_of(&scan)),
+    };
+    let checks = vec![layout(&ctx), background(&ctx), mrz_position(&ctx, reading)];
+    TemplateOutcome {
+        checks,
+        matched: Some(matched),
+    }
+}
+
+struct Ctx<'a> {
+    t: &'a Template,
+    alignment: &'a Alignment,
+    scan_grey: Plane,
+}
+
+impl Ctx<'_> {
+    /// A rectangle of the document (mm) as a quad in input pixels.
+    fn quad(&self, rect_mm: [f64; 4]) -> [[f32; 2]; 4] {
+        let [x, y, w, h] = rect_mm;
+        [[x, y], [x + w, y], [x + w, y + h], [x, y + h]].map(|p| {
+            let q = self.alignment.mm_to_img.apply(p).unwrap_or(p);
+            #[allow(clippy::cast_possible_truncation)]
+            let r = [q[0] as f32, q[1] as f32];
+            r
+        })
+    }
+}
+
+fn grey_of(rgb: &[Plane; 3]) -> Plane {
+    let mut g = Plane::new(rgb[0].width, rgb[0].height);
+    for (i, v) in g.data.iter_mut().enumerate() {
+        *v = 0.299 * rgb[0].data[i] + 0.587 * rgb[1].data[i] + 0.114 * rgb[2].data[i];
+    }
+    g
+}
+
+/// Normalised cross-correlation of two planes over a rectangle (px), the
+/// second displaced by (dx, dy); `None` when flat or outside.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
+fn ncc_rect(a: &Plane, b: &Plane, r: [usize; 4], dx: isize, dy: isize) -> Option<f32> {
+    let [x0, y0, w, h] = r;
+    let (mut sa, mut sb, mut saa, mut sbb, mut sab, mut n) = (0.0f64, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for y in y0..y0 + h {
+        let yb = y as isize + dy;
+        if y >= a.height || yb < 0 || yb as usize >= b.height {
+            return None;
+        }
+        for x in x0..x0 + w {
+            let xb = x as isize + dx;
+            if x >= a.width || xb < 0 || xb as usize >= b.width {
+                return None;
+            }
+            let va = f64::from(a.data[y * a.width + x]);
+            let vb = f64::from(b.data[yb as usize * b.width + xb as usize]);
+            if !(va.is_finite() && vb.is_finite()) {
+                return None;
+            }
+            sa += va;
+            sb += vb;
+            saa += va * va;
+            sbb += vb * vb;
+            sab += va * vb;
+            n += 1.0;
+        }
+    }
+    if n < 4.0 {
+        return None;
+    }
+    let va = saa - sa * sa / n;
+    let vb = sbb - sb * sb / n;
+    if va < n * 4.0 || vb < n * 1.0 {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let c = ((sab - sa * sb / n) / (va * vb).sqrt()) as f32;
+    Some(c)
+}
+
+/// Standard deviation of a plane over a rectangle (px); 0 when empty.
+#[allow(clippy::cast_precision_loss)]
+fn plane_std(p: &Plane, r: [usize; 4]) -> f32 {
+    let [x0, y0, w, h] = r;
+    let (mut s, mut ss, mut n) = (0.0f64, 0.0f64, 0.0f64);
+    for y in y0..(y0 + h).min(p.height) {
+        for x in x0..(x0 + w).min(p.width) {
+            let v = f64::from(p.data[y * p.width + x]);
+            if v.is_finite() {
+                s += v;
+                ss += v * v;
+                n += 1.0;
+            }
+        }
+    }
+    if n < 2.0 {
+        return 0.0;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let sd = ((ss / n - (s / n).powi(2)).max(0.0)).sqrt() as f32;
+    sd
+}
+
+/// A zone rectangle in canvas px, clipped to the canvas.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn canvas_rect(rect_mm: [f64; 4], w: usize, h: usize) -> Option<[usize; 4]> {
+    let k = ZONE_PX_PER_MM;
+    let x0 = (rect_mm[0] * k).round().max(0.0) as usize;
+    let y0 = (rect_mm[1] * k).round().max(0.0) as usize;
+    let x1 = (((rect_mm[0] + rect_mm[2]) * k).round().max(0.0) as usize).min(w);
+    let y1 = (((rect_mm[1] + rect_mm[3]) * k).round().max(0.0) as usize).min(h);
+    (x1 > x0 + 2 && y1 > y0 + 2).then(|| [x0, y0, x1 - x0, y1 - y0])
+}
+
+/// `template.layout`: every static print (labels, titles, emblems) found
+/// where the model puts it. Each static zone is searched ±2.5 mm around its
+/// place; a zone that matches best elsewhere has moved.
+fn layout(ctx: &Ctx<'_>) -> CheckResult {
+    const ID: &str = "template.layout";
+    let reference = ctx.t.zone_grey();
+    let (w, h) = (reference.width, reference.height);
+    let radius = (2.5 * ZONE_PX_PER_MM) as isize;
+    let mut moved = Vec::new();
+    let mut tested = 0;
+    for z in ctx
+        .t
+        .spec
+        .zones
+        .iter()
+        .filter(|z| z.kind == ZoneKind::Static)
+    {
+        let Some(r) = canvas_rect(z.rect_mm, w, h) else {
+            continue;
+        };
+        let Some(at_home) = ncc_rect(reference, &ctx.scan_grey, r, 0, 0) else {
+            continue;
+        };
+        tested += 1;
+        // Coarse (every 0.5 mm), then the neighbourhood of the best.
+        let (mut best, mut bd) = (at_home, (0isize, 0isize));
+        for (step, centre, reach) in [(3isize, (0isize, 0isize), radius), (1, (0, 0), 2)] {
+            let c0 = if step == 1 { bd } else { centre };
+            let mut dy = -reach;
+            while dy <= reach {
+                let mut dx = -reach;
+                while dx <= reach {
+                    let (ox, oy) = (c0.0 + dx, c0.1 + dy);
+                    if let Some(c) = ncc_rect(reference, &ctx.scan_grey, r, ox, oy)
+                        && c > best
+                    {
+                        best = c;
+                        bd = (ox, oy);
+                    }
+                    dx += step;
+                }
+                dy += step;
+            }
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let shift_mm = ((bd.0 * bd.0 + bd.1 * bd.1) as f64).sqrt() / ZONE_PX_PER_MM;
+        // Moved: it matches clearly better elsewhere than at home.
+        if shift_mm >= 0.5 && at_home < 0.55 && best >= 0.6 && best - at_home >= 0.2 {
+            moved.push((z, shift_mm, bd));
+        }
+    }
+    if tested == 0 {
+        return CheckResult::not_performed(ID, "the model has no static print to compare");
+    }
+    // One element alone is not evidence (a label touched by the personal
+    // data printed next to it matches a little better elsewhere); a
+    // re-laid-out document moves several.
+    if moved.len() < 2 {
+        return CheckResult::pass(
+            ID,
+            format!("{tested} printed labels, titles and emblems are where the model puts them"),
+        );
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let share = moved.len() as f32 / tested as f32;
+    let score = (0.5 + share).min(0.95);
+    let names: Vec<String> = moved
+        .iter()
+        .take(4)
+        .map(|(z, s, _)| format!("{} ({s:.1} mm)", z.name))
+        .collect();
+    let regions = moved
+        .iter()
+        .map(|(z, s, _)| Region {
+            label: format!("{} printed {s:.1} mm from where the model puts it", z.name),
+            quad_px: ctx.quad(z.rect_mm),
+        })
+        .collect();
+    CheckResult::new(
+        ID,
+        if score >= 0.8 {
+            Status::Fail
+        } else {
+            Status::Warn
+        },
+        score,
+        format!(
+            "{} of {tested} printed elements are not where this document model prints them: {}",
+            moved.len(),
+            names.join(", ")
+        ),
+    )
+    .with_regions(regions)
+}
+
+/// `template.background`: the security background and static print cell
+/// by cell (2.5 mm), by correlation with the model's reference where the
+/// reference has texture. Cells on variable data are skipped.
+fn background(ctx: &Ctx<'_>) -> CheckResult {
+    const ID: &str = "template.background";
+    // Compared at a coarser scale again: a blurred scan loses the finest
+    // low-contrast lines that the reference still shows, while a
+    // counterfeit's moved, re-spaced or re-coloured pattern differs at
+    // every scale.
+    let reference = &smooth(&smooth(ctx.t.zone_grey()));
+    let scan = &smooth(&smooth(&ctx.scan_grey));
+    let (w, h) = (reference.width, reference.height);
+    let cell_mm = 2.5;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let cell = (cell_mm * ZONE_PX_PER_MM) as usize;
+    let mut bad = Vec::new();
+    let mut tested = 0usize;
+    let mut y = cell;
+    while y + 2 * cell < h {
+        let mut x = cell;
+        while x + 2 * cell < w {
+            #[allow(clippy::cast_precision_loss)]
+            let (xm, ym) = (x as f64 / ZONE_PX_PER_MM, y as f64 / ZONE_PX_PER_MM);
+            let rect_mm = [xm, ym, cell_mm, cell_mm];
+            let free = [
+                [xm, ym],
+                [xm + cell_mm, ym],
+                [xm, ym + cell_mm],
+                [xm + cell_mm, ym + cell_mm],
+            ]
+            .iter()
+            .all(|p| !ctx.t.spec.on_variable(p[0], p[1], 0.3));
+            if free
+                && plane_std(reference, [x, y, cell, cell]) >= 6.0
+                && let Some(c) = ncc_rect(reference, scan, [x, y, cell, cell], 0, 0)
+            {
+                tested += 1;
+                if c < 0.35 {
+                    bad.push((rect_mm, c));
+                }
+            }
+            x += cell;
+        }
+        y += cell;
+    }
+    if tested < 10 {
+        return CheckResult::not_performed(
+            ID,
+            "too little textured background outside the personal data to compare",
+        );
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let share = bad.len() as f32 / tested as f32;
+    if share < 0.25 {
+        return CheckResult::pass(
+            ID,
+            format!(
+                "the background print agrees with the model ({:.0}% of {tested} areas differ)",
+                share * 100.0
+            ),
+        );
+    }
+    // Advisory weight until the check separates better: genuine scans of
+    // two synthetic models differ from their references in up to 80% of
+    // areas (see the template issue's note), so this check alone never
+    // reaches `review`.
+    let score = (share * 0.38).min(0.38);
+    let regions = bad
+        .iter()
+        .take(24)
+        .map(|(r, c)| Region {
+            label: format!("background differs from the model (correlation {c:.2})"),
+            quad_px: ctx.quad(*r),
+        })
+        .collect();
+    CheckResult::new(
+        ID,
+        if score >= 0.8 { Status::Fail } else { Status::Warn },
+        score,
+        format!(
+            "the background print differs from this document model in {:.0}% of {tested} areas: a reproduction or a retouched area",
+            share * 100.0
+        ),
+    )
+    .with_regions(regions)
+}
+
+/// `template.mrz_position`: the MRZ block centred where the model puts it,
+/// at the ICAO 9303 character pitch (10 per 25.4 mm, Doc 9303-3 §4.3).
+fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
+    const ID: &str = "template.mrz_position";
+    let Some(zone) = ctx.t.spec.mrz_zone() else {
+        return CheckResult::not_performed(ID, "the model has no MRZ");
+    };
+    // A misread MRZ places nothing: only a valid one of this model's
+    // format is measured (an altered one fails its own checks).
+    let complete = |r: &&MrzReading| {
+        r.mrz.is_valid()
+            && r.mrz.format.is_some_and(|f| {
+                Some(f.as_str()) == ctx.t.spec.mrz_format.as_deref()
+                    && r.lines.len() == f.line_count()
+                    && r.lines.iter().all(|l| l.chars().count() == f.line_len())
+                    && r.line_quads.len() == f.line_count()
+                    && r.chars.iter().all(|l| l.len() == f.line_len())
+            })
+    };
+    let Some(r) = reading.filter(complete) else {
+        return CheckResult::not_performed(ID, "no complete MRZ of this model's format was read");
+    };
+    let Some(to_mm) = ctx.alignment.mm_to_img.inverse() else {
+        return CheckResult::not_performed(ID, "the alignment cannot be inverted");
+    };
+    let to_doc = |p: [f32; 2]| {
+        to_mm
+            .apply([f64::from(p[0]), f64::from(p[1])])
+            .unwrap_or([f64::NAN, f64::NAN])
+    };
+    let centre = |q: &[[f32; 2]; 4]| {
+        let x = q.iter().map(|p| f64::from(p[0])).sum::<f64>() / 4.0;
+        let y = q.iter().map(|p| f64::from(p[1])).sum::<f64>() / 4.0;
+        to_mm.apply([x, y]).unwrap_or([f64::NAN, f64::NAN])
+    };
+    #[allow(clippy::cast_precision_loss)]
+    let n = r.line_quads.len() as f64;
+    // Centre from the first and last characters read (the located line's
+    // ends may miss a faint filler).
+    let c: [f64; 2] = r
+        .chars
+        .iter()
+        .filter_map(|l| Some((centre(&l.first()?.quad), centre(&l.last()?.quad))))
+        .map(|(a, b)| [f64::midpoint(a[0], b[0]), f64::midpoint(a[1], b[1])])
+        .fold([0.0, 0.0], |a, p| [a[0] + p[0] / n, a[1] + p[1] / n]);
+    let [zx, zy, zw, zh] = zone.rect_mm;
+    // Along the lines the block is centred in its zone (fixed-length
+    // lines); across them a template's zone may be padded unevenly, so the
+    // block must only stay inside it.
+    let dx = c[0] - (zx + zw / 2.0);
+    let ys: Vec<f64> = r
+        .line_quads
+        .iter()
+        .flat_map(|q| q.iter().map(|p| to_doc(*p)[1]))
+        .collect();
+    let (top, bottom) = (
+        ys.iter().copied().fold(f64::INFINITY, f64::min),
+        ys.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    let overflow = (zy - top).max(bottom - (zy + zh)).max(0.0);
+    let dy = if zy - top > bottom - (zy + zh) {
+        -overflow
+    } else {
+        overflow
+    };
+    let offset = dx.abs().max(overflow);
+    // Pitch from the first and last characters' centres of each line.
+    let mut pitches = Vec::new();
+    for line in &r.chars {
+        if let (Some(a), Some(b)) = (line.first(), line.last())
+            && line.len() > 10
+        {
+            let (pa, pb) = (centre(&a.quad), centre(&b.quad));
+            #[allow(clippy::cast_precision_loss)]
+            pitches.push(
+                ((pb[0] - pa[0]).powi(2) + (pb[1] - pa[1]).powi(2)).sqrt()
+                    / (line.len() - 1) as f64,
+            );
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let pitch = if pitches.is_empty() {
+        f64::NAN
+    } else {
+        pitches.iter().sum::<f64>() / pitches.len() as f64
+    };
+    if !offset.is_finite() {
+        return CheckResult::not_performed(ID, "the MRZ could not be placed on the model");
+    }
+    let pitch_dev = ((pitch / 2.54) - 1.0).abs();
+    let off_score = ((dx.abs() - 0.9) / 1.0)
+        .max((overflow - 0.4) / 1.0)
+        .clamp(0.0, 1.0) as f32;
+    let pitch_score = if pitch.is_finite() {
+        ((pitch_dev - 0.03) / 0.04).clamp(0.0, 1.0) as f32
+    } else {
+        0.0
+    };
+    let score = off_score.max(pitch_score) * 0.9;
+    let what = format!(
+        "the MRZ sits {:.1} mm {} of where the model centres it and {:.1} mm {} its zone, character pitch {pitch:.2} mm (ICAO 2.54 mm)",
+        dx.abs(),
+        if dx >= 0.0 { "right" } else { "left" },
+        dy.abs(),
+        if dy >= 0.0 { "below" } else { "above" }
+    );
+    if score < 0.3 {
+        return CheckResult::pass(ID, what);
+    }
+    let regions = r
+        .line_quads
+        .iter()
+        .enumerate()
+        .map(|(i, q)| Region {
+            label: format!("MRZ line {} as printed", i + 1),
+            quad_px: *q,
+        })
+        .chain(std::iter::once(Region {
+            label: "where the model puts the MRZ".into(),
+            quad_px: ctx.quad(zone.rect_mm),
+        }))
+        .collect();
+    CheckResult::new(
+        ID,
+        if score >= 0.8 {
+            Status::Fail
+        } else {
+            Status::Warn
+        },
+        score,
+        format!("{what}: the MRZ may have been re-printed"),
+    )
+    .with_regions(regions)
+}
