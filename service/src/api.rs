@@ -26,7 +26,7 @@ use crate::AppState;
 use crate::auth::{Caller, Permission, Role};
 use crate::error::{AppError, Problem};
 use crate::store::{AuditEntry, Case, CaseFilter, CaseStatus, KeyRecord};
-use crate::templates::TemplateInfo;
+use crate::templates::{TemplateInfo, ZoneCounts};
 
 /// Request bodies of routes that take small JSON (keys).
 const SMALL_BODY: usize = 16 << 10;
@@ -263,7 +263,7 @@ pub(crate) struct UploadForm {
         create_screenings, list_screenings, get_screening, delete_screening, get_evidence,
         list_templates, audit_log, list_keys, add_key, revoke_key, healthz, readyz, metrics, openapi
     ),
-    components(schemas(Screening, ScreeningBatch, ScreeningPage, Problem, Health, NewKey, CreatedKey, KeyRecord, AuditEntry, TemplateInfo, Role, CaseStatus)),
+    components(schemas(Screening, ScreeningBatch, ScreeningPage, Problem, Health, NewKey, CreatedKey, KeyRecord, AuditEntry, TemplateInfo, ZoneCounts, Role, CaseStatus)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -836,9 +836,7 @@ async fn list_templates(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<TemplateInfo>>, AppError> {
     caller.require(Permission::Read)?;
-    Ok(Json(crate::templates::list(
-        state.inner.templates_dir.as_deref(),
-    )))
+    Ok(Json(crate::templates::list(state.pool().screener())))
 }
 
 /// Audit query.

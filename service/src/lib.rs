@@ -36,7 +36,6 @@ mod time;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -114,7 +113,6 @@ struct Inner {
     store: Store,
     pool: pool::ScreeningPool,
     metrics: metrics::Metrics,
-    templates_dir: Option<PathBuf>,
     shutting_down: AtomicBool,
 }
 
@@ -137,11 +135,9 @@ impl AppState {
     #[must_use]
     pub fn with_screener(config: ServiceConfig, store: Store, screener: Arc<Screener>) -> Self {
         let workers = config.worker_count();
-        let templates_dir = screener.config().templates.clone();
         let pool = pool::ScreeningPool::new(screener, workers, config.queue);
         Self {
             inner: Arc::new(Inner {
-                templates_dir,
                 config,
                 store,
                 pool,

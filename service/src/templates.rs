@@ -1,46 +1,65 @@
-//! `GET /v1/templates`: the document models the screener was given
-//! (`--templates DIR`), read from each model folder's `template.json`
-//! (the template contract, `DESIGN.md` §3).
+//! `GET /v1/templates`: the document models the screener was built with
+//! (`--templates DIR`), from its template registry (the template contract,
+//! `DESIGN.md` §3).
 
-use std::path::Path;
-
+use docscreen_screen::{Screener, ZoneKind};
 use serde::{Deserialize, Serialize};
 
 /// One document model, as listed by the API.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub(crate) struct TemplateInfo {
-    /// Stable id, e.g. `td3_passport`.
+    /// Stable id, e.g. `utopia_passport_td3`.
     pub id: String,
     /// Its name in words.
     pub name: String,
     /// `TD1`, `TD2`, `TD3`, `MRVA`, `MRVB`, `FRID` or null (no MRZ).
-    #[serde(default)]
     pub mrz_format: Option<String>,
     /// Width and height, millimetres.
-    pub size_mm: [f32; 2],
+    pub size_mm: [f64; 2],
+    /// Zones by kind: how many `mrz`, `portrait`, `text`, `static` and
+    /// `signature` zones the model has.
+    pub zones: ZoneCounts,
 }
 
-/// The templates under `dir` (each sub-folder's `template.json`), sorted by
-/// id; unreadable folders are skipped with a warning.
-pub(crate) fn list(dir: Option<&Path>) -> Vec<TemplateInfo> {
-    let Some(dir) = dir else {
-        return Vec::new();
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<TemplateInfo> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("template.json"))
-        .filter(|p| p.is_file())
-        .filter_map(|p| {
-            let parsed = std::fs::read(&p)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<TemplateInfo>(&b).ok());
-            if parsed.is_none() {
-                tracing::warn!(path = %p.display(), "skipping an unreadable template.json");
+/// Zones of a model, counted by kind.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub(crate) struct ZoneCounts {
+    /// MRZ zones.
+    pub mrz: usize,
+    /// Portraits (and ghost portraits).
+    pub portrait: usize,
+    /// Variable personal data.
+    pub text: usize,
+    /// Printed identically on every genuine copy.
+    pub r#static: usize,
+    /// Signatures.
+    pub signature: usize,
+}
+
+/// The screener's templates, sorted by id.
+pub(crate) fn list(screener: &Screener) -> Vec<TemplateInfo> {
+    let mut out: Vec<TemplateInfo> = screener
+        .templates()
+        .templates()
+        .iter()
+        .map(|t| {
+            let mut zones = ZoneCounts::default();
+            for z in &t.spec.zones {
+                match z.kind {
+                    ZoneKind::Mrz => zones.mrz += 1,
+                    ZoneKind::Portrait => zones.portrait += 1,
+                    ZoneKind::Text => zones.text += 1,
+                    ZoneKind::Static => zones.r#static += 1,
+                    ZoneKind::Signature => zones.signature += 1,
+                }
             }
-            parsed
+            TemplateInfo {
+                id: t.spec.id.clone(),
+                name: t.spec.name.clone(),
+                mrz_format: t.spec.mrz_format.clone(),
+                size_mm: t.spec.size_mm,
+                zones,
+            }
         })
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));

@@ -446,8 +446,17 @@ async fn openapi_and_metrics() {
 
 #[tokio::test]
 async fn templates_are_listed() {
-    let h = Harness::new().await;
+    let h = Harness::with_templates().await;
     let r = h.get("/v1/templates", Some(&h.officer)).await;
     assert_eq!(r.status(), 200);
-    assert!(json(r).await.is_array());
+    let list = json(r).await;
+    let shipped = std::fs::read_dir(common::repo().join("testdata/templates"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().join("template.json").is_file())
+        .count();
+    assert_eq!(list.as_array().unwrap().len(), shipped, "{list:#}");
+    let first = &list[0];
+    assert!(first["id"].is_string() && first["name"].is_string());
+    assert_eq!(first["size_mm"].as_array().unwrap().len(), 2);
+    assert!(first["zones"]["static"].as_u64().unwrap() > 0, "{first:#}");
 }

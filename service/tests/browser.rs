@@ -237,7 +237,7 @@ async fn uploads_a_scan_in_chromium_and_shows_the_verdict() {
             "chromium not found: run scripts/setup.sh (apt install chromium), or set DOCSCREEN_CHROMIUM"
         );
     };
-    let h = Harness::new().await;
+    let h = Harness::with_templates().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

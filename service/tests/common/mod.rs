@@ -11,18 +11,28 @@ use docscreen_screen::{Screener, ScreeningConfig};
 use docscreen_service::{AppState, Role, ServiceConfig, Store, StoreConfig};
 use tower::ServiceExt;
 
+/// The screener of most tests: the MRZ checks, no templates (preparing the
+/// shipped templates takes seconds in a debug build).
 pub fn screener() -> Arc<Screener> {
     static S: OnceLock<Arc<Screener>> = OnceLock::new();
-    Arc::clone(S.get_or_init(|| {
-        let config = ScreeningConfig {
-            reference_date: Some("2026-01-01".parse().unwrap()),
-            templates: Some(repo().join("testdata/templates")).filter(|p| p.is_dir()),
-            parallel_scans: 2,
-            inference_threads: 1,
-            ..ScreeningConfig::default()
-        };
-        Arc::new(Screener::new(config).unwrap())
-    }))
+    Arc::clone(S.get_or_init(|| build_screener(false)))
+}
+
+/// The screener `make run` uses: with the shipped templates.
+pub fn screener_with_templates() -> Arc<Screener> {
+    static S: OnceLock<Arc<Screener>> = OnceLock::new();
+    Arc::clone(S.get_or_init(|| build_screener(true)))
+}
+
+fn build_screener(templates: bool) -> Arc<Screener> {
+    let config = ScreeningConfig {
+        reference_date: Some("2026-01-01".parse().unwrap()),
+        templates: templates.then(|| repo().join("testdata/templates")),
+        parallel_scans: 2,
+        inference_threads: 1,
+        ..ScreeningConfig::default()
+    };
+    Arc::new(Screener::new(config).unwrap())
 }
 
 pub fn repo() -> PathBuf {
@@ -64,6 +74,18 @@ impl Harness {
     }
 
     pub async fn with(config: ServiceConfig) -> Self {
+        Self::with_screener(config, screener()).await
+    }
+
+    pub async fn with_templates() -> Self {
+        let config = ServiceConfig {
+            workers: 2,
+            ..ServiceConfig::default()
+        };
+        Self::with_screener(config, screener_with_templates()).await
+    }
+
+    pub async fn with_screener(config: ServiceConfig, screener: Arc<Screener>) -> Self {
         let dir = temp_dir("svc");
         let store = Store::open(&StoreConfig::local(&dir, true)).await.unwrap();
         let key = |role| {
@@ -80,7 +102,7 @@ impl Harness {
         let admin = key(Role::Admin).await.1;
         let (rid, revoked) = key(Role::Admin).await;
         assert!(store.revoke_key(&rid).await.unwrap());
-        let state = AppState::with_screener(config, store, screener());
+        let state = AppState::with_screener(config, store, screener);
         let router = docscreen_service::app(state.clone());
         Self {
             state,
