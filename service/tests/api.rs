@@ -460,3 +460,55 @@ async fn templates_are_listed() {
     assert_eq!(first["size_mm"].as_array().unwrap().len(), 2);
     assert!(first["zones"]["static"].as_u64().unwrap() > 0, "{first:#}");
 }
+
+#[tokio::test]
+async fn retention_none_keeps_reports_but_no_scans() {
+    use docscreen_service::{AppState, Role, Store, StoreConfig};
+    use tower::ServiceExt;
+    let dir = common::temp_dir("noscan");
+    let store = Store::open(&StoreConfig::local(&dir, false)).await.unwrap();
+    let (_, key) = docscreen_service::create_key(&store, Role::Lab, "t")
+        .await
+        .unwrap();
+    let state = AppState::with_screener(ServiceConfig::default(), store, common::screener());
+    let router = docscreen_service::app(state);
+    let r = router
+        .clone()
+        .oneshot(request(
+            "POST",
+            "/v1/screenings",
+            Some(&key),
+            Some("image/jpeg"),
+            Body::from(sample("synth_sample/000006.jpg")),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let s = json(r).await["screenings"][0].clone();
+    assert_eq!(s["verdict"], "fail");
+    assert!(s["evidence"].is_null());
+    let ev = format!("/v1/screenings/{}/evidence.png", s["id"].as_str().unwrap());
+    let r = router
+        .oneshot(request("GET", &ev, Some(&key), None, Body::empty()))
+        .await
+        .unwrap();
+    let p = problem(r, 404).await;
+    assert!(p["detail"].as_str().unwrap().contains("not kept"));
+    assert!(!dir.join("scans").exists());
+}
+
+#[tokio::test]
+async fn a_request_over_its_time_limit_is_a_504_problem() {
+    let h = Harness::with(ServiceConfig {
+        workers: 1,
+        request_timeout: std::time::Duration::from_millis(1),
+        ..ServiceConfig::default()
+    })
+    .await;
+    let r = h
+        .post_scan(&h.officer, "slow.jpg", sample("synth_sample/000006.jpg"))
+        .await;
+    problem(r, 504).await;
+    // The public probes have no time limit and answer.
+    assert_eq!(h.get("/healthz", None).await.status(), 200);
+}
