@@ -64,6 +64,17 @@ pub(crate) struct TemplateOutcome {
     pub matched: Option<TemplateMatch>,
 }
 
+/// A finding: `fail` from a score of 0.8 (the verdict's fail threshold),
+/// `warn` below.
+fn finding(id: &str, score: f32, message: String) -> CheckResult {
+    let status = if score >= 0.8 {
+        Status::Fail
+    } else {
+        Status::Warn
+    };
+    CheckResult::new(id, status, score, message)
+}
+
 fn not_performed_all(reason: &str) -> Vec<CheckResult> {
     TEMPLATE_CHECK_IDS
         .iter()
@@ -489,13 +500,8 @@ fn layout(ctx: &Ctx<'_>) -> CheckResult {
             quad_px: ctx.quad(z.rect_mm),
         })
         .collect();
-    CheckResult::new(
+    finding(
         ID,
-        if score >= 0.8 {
-            Status::Fail
-        } else {
-            Status::Warn
-        },
         score,
         format!(
             "{} of {tested} printed elements are not where this document model prints them: {}",
@@ -612,17 +618,7 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
             names.join(", ")
         )
     };
-    CheckResult::new(
-        ID,
-        if score >= 0.8 {
-            Status::Fail
-        } else {
-            Status::Warn
-        },
-        score,
-        message,
-    )
-    .with_regions(regions)
+    finding(ID, score, message).with_regions(regions)
 }
 
 /// MRZ zones where the background pattern does not continue
@@ -834,13 +830,8 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
             quad_px: ctx.quad(zone.rect_mm),
         }))
         .collect();
-    CheckResult::new(
+    finding(
         ID,
-        if score >= 0.8 {
-            Status::Fail
-        } else {
-            Status::Warn
-        },
         score,
         format!("{what}: the MRZ may have been re-printed"),
     )
@@ -1036,13 +1027,8 @@ fn text_print(ctx: &Ctx<'_>) -> CheckResult {
             quad_px: ctx.quad(z.rect_mm),
         })
         .collect();
-    CheckResult::new(
+    finding(
         ID,
-        if score >= 0.8 {
-            Status::Fail
-        } else {
-            Status::Warn
-        },
         score,
         format!(
             "printed differently from the document's other fields, as if re-printed: {}",
