@@ -45,6 +45,23 @@ fn scratch(name: &str) -> PathBuf {
     d
 }
 
+fn add(dir: &Path, reference: &Path, zones: &Path, extra: &[&str]) -> Output {
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    let (d, r, z) = (s(dir), s(reference), s(zones));
+    let mut args = vec![
+        "templates",
+        "add",
+        "--templates",
+        &d,
+        "--reference",
+        &r,
+        "--zones",
+        &z,
+    ];
+    args.extend_from_slice(extra);
+    docscreen(&args)
+}
+
 #[test]
 fn add_makes_a_loadable_model_and_refuses_a_bad_one() {
     let dir = scratch("add");
@@ -52,18 +69,7 @@ fn add_makes_a_loadable_model_and_refuses_a_bad_one() {
     let reference = src.join("reference.jpg");
     let zones = src.join("template.json");
     let s = |p: &Path| p.to_string_lossy().into_owned();
-    let out = docscreen(&[
-        "templates",
-        "add",
-        "--templates",
-        &s(&dir),
-        "--reference",
-        &s(&reference),
-        "--zones",
-        &s(&zones),
-        "--id",
-        "copy_of_td1",
-    ]);
+    let out = add(&dir, &reference, &zones, &["--id", "copy_of_td1"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("added copy_of_td1"));
     assert!(dir.join("copy_of_td1/template.json").is_file());
@@ -71,18 +77,7 @@ fn add_makes_a_loadable_model_and_refuses_a_bad_one() {
     let out = docscreen(&["templates", "check", &s(&dir)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     // Adding it again is refused.
-    let again = docscreen(&[
-        "templates",
-        "add",
-        "--templates",
-        &s(&dir),
-        "--reference",
-        &s(&reference),
-        "--zones",
-        &s(&zones),
-        "--id",
-        "copy_of_td1",
-    ]);
+    let again = add(&dir, &reference, &zones, &["--id", "copy_of_td1"]);
     assert_eq!(again.status.code(), Some(2));
     // A zone outside the document: refused with the reason, nothing written.
     let bad = dir.join("bad_zones.json");
@@ -91,20 +86,12 @@ fn add_makes_a_loadable_model_and_refuses_a_bad_one() {
         r#"[{"name": "portrait", "kind": "portrait", "rect_mm": [80, 40, 30, 30]}]"#,
     )
     .expect("write");
-    let out = docscreen(&[
-        "templates",
-        "add",
-        "--templates",
-        &s(&dir),
-        "--reference",
-        &s(&reference),
-        "--zones",
-        &s(&bad),
-        "--id",
-        "bad_model",
-        "--dpi",
-        "200",
-    ]);
+    let out = add(
+        &dir,
+        &reference,
+        &bad,
+        &["--id", "bad_model", "--dpi", "200"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("outside"),
