@@ -808,7 +808,11 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
     };
     // A weakly supported alignment (a model identified on few anchors, as
     // with a counterfeit) places the MRZ less surely: a warning at most.
-    let cap = if ctx.alignment.support() < 0.3 { 0.5 } else { 0.9 };
+    let cap = if ctx.alignment.support() < 0.3 {
+        0.5
+    } else {
+        0.9
+    };
     let score = off_score.max(pitch_score) * cap;
     let what = format!(
         "the MRZ sits {:.1} mm {} of where the model centres it and {:.1} mm {} its zone, character pitch {pitch:.2} mm (ICAO 2.54 mm)",
