@@ -808,7 +808,10 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
     };
     // A weakly supported alignment (a model identified on few anchors, as
     // with a counterfeit) places the MRZ less surely: a warning at most.
-    let cap = if ctx.alignment.support() < 0.3 { 0.5 } else { 0.9 };
+    // Advisory until the MRZ's measured place is steadier than the spread
+    // seen on genuine scans (misread line ends, weak alignments): alone it
+    // never reaches `review`.
+    let cap = if ctx.alignment.support() < 0.3 { 0.25 } else { 0.35 };
     let score = off_score.max(pitch_score) * cap;
     let what = format!(
         "the MRZ sits {:.1} mm {} of where the model centres it and {:.1} mm {} its zone, character pitch {pitch:.2} mm (ICAO 2.54 mm)",
@@ -817,7 +820,7 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
         dy.abs(),
         if dy >= 0.0 { "below" } else { "above" }
     );
-    if score < 0.3 {
+    if score < 0.1 {
         return CheckResult::pass(ID, what);
     }
     let regions = r
@@ -1017,8 +1020,11 @@ fn text_print(ctx: &Ctx<'_>) -> CheckResult {
             ),
         );
     }
+    // Advisory: models print some fields in another size or place by
+    // design (personal numbers, durations), so this alone never reaches
+    // `review`; it points the examiner at the field.
     let strongest = odd.iter().map(|o| o.2).fold(0.0f32, f32::max);
-    let score = (0.45 + 0.2 * strongest).min(0.9);
+    let score = (0.2 + 0.05 * strongest).min(0.3);
     let names: Vec<String> = odd
         .iter()
         .map(|(z, why, _)| format!("{} ({why})", z.name))
