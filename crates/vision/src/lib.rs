@@ -1,4 +1,4 @@
-//! The image side of docscreen. For now: [`decode`], the one entry point
+//! The image side of docscreen: [`decode`], the one entry point
 //! for untrusted scan bytes (JPEG, PNG, TIFF with every page, WebP, PDF
 //! embedded images), under limits on bytes, pixels, allocation and pages.
 //!
@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod decode;
+pub mod forensics;
 mod locate;
 
 pub use decode::{DecodeError, Decoded, Limits, Page, SourceFormat, decode};
