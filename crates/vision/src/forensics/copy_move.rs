@@ -55,15 +55,21 @@ const TABLES: usize = 3;
 const BITS: usize = 10;
 /// Neighbours compared inside a bucket (in the order of a further
 /// projection): bounds the work on common patterns.
-const NEIGHBOURS: usize = 8;
-/// Largest ratio of best to runner-up descriptor distance (1 − cosine).
-const RATIO: f32 = 0.5;
+const NEIGHBOURS: usize = 6;
+/// Largest ratio of the best distant match's descriptor distance to the
+/// runner-up's (1 − cosine). At 1 only a nearer look-alike (a fine period
+/// of the pattern) rejects a match: a stricter ratio (the 2-NN test of
+/// copy-move detection) also dropped the moved words, whose glyphs have
+/// look-alikes all over a document.
+const RATIO: f32 = 1.0;
 /// Descriptor distance of scanner noise alone.
 const NOISE_FLOOR: f32 = 0.004;
 /// Fewest pairs behind a displacement.
 const MIN_PAIRS: usize = 3;
 /// Displacements verified.
-const CANDIDATES: usize = 48;
+const CANDIDATES: usize = 16;
+/// Displacement bins looked at (the best supported first).
+const MAX_BINS: usize = 600;
 
 #[derive(Debug, Clone, Copy)]
 struct Block {
@@ -227,8 +233,21 @@ fn planes() -> Vec<[f32; DIM]> {
 }
 
 fn dot(a: &[f32; DIM], b: &[f32; DIM]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    // Four independent lanes: the compiler keeps them in one SIMD register
+    // (a plain running sum must be summed in order, which it cannot
+    // vectorise). This is the hot loop of the detector.
+    let mut acc = [0.0f32; 4];
+    for k in 0..DIM / 4 {
+        for (l, v) in acc.iter_mut().enumerate() {
+            *v += a[4 * k + l] * b[4 * k + l];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
+
+/// One hash table: (bucket, order key, block) sorted, and each block's
+/// position in it.
+type Table = (Vec<(u32, f32, u32)>, Vec<u32>);
 
 /// A pair of similar blocks: centres of source and destination, reduced
 /// pixels, the displacement pointing down (or right on the same row).
@@ -238,16 +257,14 @@ struct Pair {
     q: [f32; 2],
 }
 
-/// Each block's best distant match, kept only when it is clearly better
-/// than the best match elsewhere (the 2-nearest-neighbour ratio of
-/// copy-move detection): a clone has one twin, a periodic pattern or a
-/// common glyph has many look-alikes.
+/// Each block's best distant match, unless a look-alike elsewhere (also
+/// closer than `MIN_SHIFT`) matches it as well (see `RATIO`).
 fn pair(blocks: &[Block]) -> Vec<Pair> {
     let planes = planes();
     let order = &planes[TABLES * BITS];
-    // Per table: blocks sorted by (bucket, further projection); each block
-    // meets its neighbours in that order within its bucket.
-    let mut candidates: Vec<Vec<u32>> = vec![Vec::new(); blocks.len()];
+    // Per table: blocks sorted by (bucket, further projection); a block's
+    // candidates are its neighbours in that order within its bucket.
+    let mut tables: Vec<Table> = Vec::with_capacity(TABLES);
     for t in 0..TABLES {
         let mut keyed: Vec<(u32, f32, u32)> = blocks
             .iter()
@@ -262,17 +279,27 @@ fn pair(blocks: &[Block]) -> Vec<Pair> {
                 (key, dot(&b.d, order), i as u32)
             })
             .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        for (k, &(key, _, i)) in keyed.iter().enumerate() {
-            for &(key2, _, j) in keyed.iter().skip(k + 1).take(NEIGHBOURS) {
-                if key2 != key {
-                    break;
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut pos = vec![0u32; blocks.len()];
+        for (k, e) in keyed.iter().enumerate() {
+            pos[e.2 as usize] = k as u32;
+        }
+        tables.push((keyed, pos));
+    }
+    // Every candidate of block i, through all tables (repeats are harmless).
+    let each_candidate = |i: usize, f: &mut dyn FnMut(usize)| {
+        for (keyed, pos) in &tables {
+            let k = pos[i] as usize;
+            let key = keyed[k].0;
+            let lo = k.saturating_sub(NEIGHBOURS);
+            let hi = (k + NEIGHBOURS + 1).min(keyed.len());
+            for (m, e) in keyed[lo..hi].iter().enumerate() {
+                if lo + m != k && e.0 == key {
+                    f(e.2 as usize);
                 }
-                candidates[i as usize].push(j);
-                candidates[j as usize].push(i);
             }
         }
-    }
+    };
     let centre = |b: &Block| {
         [
             f32::from(b.x) + B as f32 / 2.0,
@@ -280,34 +307,34 @@ fn pair(blocks: &[Block]) -> Vec<Pair> {
         ]
     };
     let mut found: Vec<(u32, u32)> = Vec::new();
-    for (i, cands) in candidates.iter_mut().enumerate() {
-        cands.sort_unstable();
-        cands.dedup();
-        let a = &blocks[i];
-        // Every candidate not overlapping the block itself: look-alikes
-        // closer than MIN_SHIFT cannot be the match, but they still make
-        // the best match ambiguous (a fine periodic pattern).
-        let mut scored: Vec<(f32, u32)> = cands
-            .iter()
-            .filter(|&&j| apart(a, &blocks[j as usize], B / 2))
-            .map(|&j| (1.0 - dot(&a.d, &blocks[j as usize].d), j))
-            .collect();
-        scored.sort_by(|x, y| x.0.total_cmp(&y.0));
-        let Some(&(d1, j1)) = scored
-            .iter()
-            .find(|(_, j)| apart(a, &blocks[*j as usize], MIN_SHIFT as usize))
-        else {
-            continue;
-        };
-        if d1 > 1.0 - MIN_DOT {
+    let mut seen: Vec<(f32, usize)> = Vec::with_capacity(TABLES * 2 * NEIGHBOURS);
+    for (i, a) in blocks.iter().enumerate() {
+        seen.clear();
+        each_candidate(i, &mut |j| {
+            let b = &blocks[j];
+            if apart(a, b, B / 2) {
+                seen.push((1.0 - dot(&a.d, &b.d), j));
+            }
+        });
+        // The best match far enough away to be another place.
+        let (mut d1, mut j1) = (f32::INFINITY, usize::MAX);
+        for &(d, j) in &seen {
+            if d < d1 && apart(a, &blocks[j], MIN_SHIFT as usize) {
+                (d1, j1) = (d, j);
+            }
+        }
+        if j1 == usize::MAX || d1 > 1.0 - MIN_DOT {
             continue;
         }
-        let b1 = &blocks[j1 as usize];
-        // The runner-up elsewhere (not the best match's own neighbours).
-        let d2 = scored
+        let b1 = &blocks[j1];
+        // The runner-up elsewhere: not the best match's own neighbours.
+        // Look-alikes closer than MIN_SHIFT cannot be the match but still
+        // make it ambiguous (a fine periodic pattern).
+        let d2 = seen
             .iter()
-            .find(|(_, j)| *j != j1 && apart(b1, &blocks[*j as usize], B / 2))
-            .map_or(1.0 - MIN_DOT, |s| s.0);
+            .filter(|&&(_, j)| j != j1 && apart(b1, &blocks[j], B / 2))
+            .map(|s| s.0)
+            .fold(1.0 - MIN_DOT, f32::min);
         // Distances this small are scanner noise: the floor keeps two
         // equally perfect look-alikes from passing on noise alone.
         if d1 + NOISE_FLOOR > RATIO * (d2 + NOISE_FLOOR) {
@@ -318,7 +345,7 @@ fn pair(blocks: &[Block]) -> Vec<Pair> {
             i32::from(b1.y) - i32::from(a.y),
         );
         let down = dy > 0 || (dy == 0 && dx > 0);
-        let i = i as u32;
+        let (i, j1) = (i as u32, j1 as u32);
         found.push(if down { (i, j1) } else { (j1, i) });
     }
     found.sort_unstable();
@@ -363,10 +390,14 @@ fn candidates(pairs: &[Pair], max_extent: [f32; 2]) -> Vec<Vec<Pair>> {
     };
     let mut ranked: Vec<((i32, i32), usize)> = votes.keys().map(|&k| (k, around(k))).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut by_bin: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
+    for (i, pr) in pairs.iter().enumerate() {
+        by_bin.entry(bin_of(pr)).or_default().push(i);
+    }
     let mut chosen: Vec<(i32, i32)> = Vec::new();
-    let mut out: Vec<Vec<Pair>> = Vec::new();
+    let mut out: Vec<(f32, Vec<Pair>)> = Vec::new();
     for (k, n) in ranked {
-        if n < MIN_PAIRS || out.len() >= CANDIDATES {
+        if n < MIN_PAIRS || chosen.len() >= MAX_BINS {
             break;
         }
         if chosen
@@ -376,15 +407,16 @@ fn candidates(pairs: &[Pair], max_extent: [f32; 2]) -> Vec<Vec<Pair>> {
             continue;
         }
         chosen.push(k);
-        let group: Vec<Pair> = pairs
-            .iter()
-            .filter(|pr| {
-                let b = bin_of(pr);
-                (b.0 - k.0).abs() <= 1 && (b.1 - k.1).abs() <= 1
-            })
-            .take(1500)
-            .copied()
-            .collect();
+        let mut group: Vec<Pair> = Vec::new();
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                if let Some(ix) = by_bin.get(&(k.0 + dx, k.1 + dy)) {
+                    group.extend(ix.iter().map(|&i| pairs[i]));
+                }
+            }
+        }
+        group.truncate(1500);
+        let total = group.len();
         for cluster in clusters(&group) {
             if cluster.len() < MIN_PAIRS {
                 continue;
@@ -400,19 +432,23 @@ fn candidates(pairs: &[Pair], max_extent: [f32; 2]) -> Vec<Vec<Pair>> {
                 hi - lo
             };
             if ext(0) <= max_extent[0] && ext(1) <= max_extent[1] {
-                out.push(cluster);
+                // Rank by support and by purity: a clone's displacement
+                // occurs in one place, a design repeat's in many.
+                let rank = (cluster.len() * cluster.len()) as f32 / total as f32;
+                out.push((rank, cluster));
             }
         }
     }
-    out.sort_by_key(|c| std::cmp::Reverse(c.len()));
+    out.sort_by(|a, b| b.0.total_cmp(&a.0));
     out.truncate(CANDIDATES);
-    out
+    out.into_iter().map(|(_, c)| c).collect()
 }
 
-/// The sets of pairs whose sources touch (within half a block), found
-/// through a grid of half-block cells.
+/// The sets of pairs whose sources are within a block of each other
+/// (the gaps between words and glyphs must not split a moved value),
+/// found through a grid of block-sized cells.
 fn clusters(group: &[Pair]) -> Vec<Vec<Pair>> {
-    let reach = B as f32 / 2.0;
+    let reach = B as f32;
     let cell = |p: [f32; 2]| ((p[0] / reach).floor() as i32, (p[1] / reach).floor() as i32);
     let mut grid: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
     for (i, pr) in group.iter().enumerate() {
@@ -500,6 +536,49 @@ impl Similarity {
     }
 }
 
+/// A similarity fitted to the pairs that agree with the median
+/// displacement (a merged cluster mixes a few stray look-alikes in), kept
+/// only when it explains those pairs better than the plain shift.
+fn robust_fit(group: &[Pair]) -> Similarity {
+    let mut dx: Vec<f32> = group.iter().map(|p| p.q[0] - p.p[0]).collect();
+    let mut dy: Vec<f32> = group.iter().map(|p| p.q[1] - p.p[1]).collect();
+    let (mx, my) = (work::median(&mut dx), work::median(&mut dy));
+    // Rotated or scaled clones spread their displacements: keep what a
+    // few degrees over the cluster allow.
+    let core: Vec<Pair> = group
+        .iter()
+        .filter(|p| (p.q[0] - p.p[0] - mx).abs() <= 6.0 && (p.q[1] - p.p[1] - my).abs() <= 6.0)
+        .copied()
+        .collect();
+    let shift = |pairs: &[Pair]| {
+        let n = pairs.len().max(1) as f32;
+        let c = pairs
+            .iter()
+            .fold([0.0f32; 2], |a, p| [a[0] + p.p[0] / n, a[1] + p.p[1] / n]);
+        Similarity {
+            cp: c,
+            cq: [c[0] + mx, c[1] + my],
+            a: 1.0,
+            b: 0.0,
+        }
+    };
+    let plain = shift(&core);
+    let fitted = Similarity::fit(&core);
+    let err = |t: &Similarity| {
+        core.iter()
+            .map(|p| {
+                let m = t.map(p.p);
+                (m[0] - p.q[0]).hypot(m[1] - p.q[1])
+            })
+            .sum::<f32>()
+    };
+    if core.len() >= 4 && err(&fitted) < 0.8 * err(&plain) {
+        fitted
+    } else {
+        plain
+    }
+}
+
 /// Normalised cross-correlation of paired samples; `None` when either
 /// side is flat.
 fn ncc(a: &[f32], b: &[f32], min_std: f32) -> Option<f32> {
@@ -560,7 +639,7 @@ fn detail_view(g: &Grey) -> Grey {
 }
 
 /// Agreement of fine detail over the box under `t` moved by `delta`.
-fn detail_ncc(d: &Grey, t: &Similarity, bx: [f32; 4], delta: [f32; 2]) -> f32 {
+fn detail_ncc(d: &Grey, t: &Similarity, bx: [f32; 4], delta: [f32; 2], step: f32) -> f32 {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let mut y = bx[1].max(1.0);
     while y < bx[3] {
@@ -572,33 +651,57 @@ fn detail_ncc(d: &Grey, t: &Similarity, bx: [f32; 4], delta: [f32; 2]) -> f32 {
                 a.push(u);
                 b.push(v);
             }
-            x += 1.0;
+            x += step;
         }
-        y += 1.0;
+        y += step;
     }
     ncc(&a, &b, 0.5).unwrap_or(0.0)
 }
 
-/// Agreement of fine detail away from ink: the background a clone carries
-/// with it. Glyphs (and the halo of their edges) are left out, so that the
-/// same word printed twice on a different background does not agree; 0 when
-/// the background is flat (nothing to tell a clone from a repeat).
-fn background_agreement(g: &Grey, d: &Grey, t: &Similarity, bx: [f32; 4]) -> f32 {
+/// Agreement of fine detail away from ink between the points of `bx`
+/// (`ring`: only those outside `inner`) and their images under `map`: the
+/// background a clone carries with it. Glyphs (and the halo of their
+/// edges) are left out, so that the same word printed twice on a
+/// different background does not agree; 0 when the background is flat
+/// (nothing to tell a clone from a repeat).
+fn background_agreement(
+    g: &Grey,
+    d: &Grey,
+    map: &dyn Fn([f32; 2]) -> [f32; 2],
+    bx: [f32; 4],
+    inner: Option<[f32; 4]>,
+    step: f32,
+    ink_share: Option<&mut f32>,
+) -> f32 {
+    let wanted =
+        |x: f32, y: f32| inner.is_none_or(|i| !(x >= i[0] && x < i[2] && y >= i[1] && y < i[3]));
     let mut vals = Vec::new();
     let mut y = bx[1];
     while y < bx[3] {
         let mut x = bx[0];
         while x < bx[2] {
-            let q = t.map([x, y]);
-            if let (Some(u), Some(v)) = (g.sample(x, y), g.sample(q[0], q[1])) {
+            let q = map([x, y]);
+            if wanted(x, y)
+                && let (Some(u), Some(v)) = (g.sample(x, y), g.sample(q[0], q[1]))
+            {
                 vals.push(u.min(v));
             }
-            x += 1.0;
+            x += step;
         }
-        y += 1.0;
+        y += step;
     }
     let paper = percentile(&vals, 0.9);
     let dark = percentile(&vals, 0.02);
+    if let Some(out) = ink_share {
+        // Ink on both sides (the darker of the two is below the ink
+        // level): printed matter that the clone carried along.
+        *out = if paper - dark > 80.0 {
+            let level = paper - 0.5 * (paper - dark);
+            vals.iter().filter(|&&v| v < level).count() as f32 / vals.len().max(1) as f32
+        } else {
+            0.0
+        };
+    }
     // Ink: much darker than the paper; faint security lines are not ink.
     let ink_below = if paper - dark > 80.0 {
         paper - 0.5 * (paper - dark)
@@ -606,8 +709,8 @@ fn background_agreement(g: &Grey, d: &Grey, t: &Similarity, bx: [f32; 4]) -> f32
         f32::NEG_INFINITY
     };
     let near_ink = |x: f32, y: f32| {
-        for dy in [-2.0, -1.0, 0.0, 1.0, 2.0] {
-            for dx in [-2.0, -1.0, 0.0, 1.0, 2.0] {
+        for dy in [-2.0, 0.0, 2.0] {
+            for dx in [-2.0, 0.0, 2.0] {
                 if g.sample(x + dx, y + dy).is_none_or(|v| v < ink_below) {
                     return true;
                 }
@@ -620,17 +723,18 @@ fn background_agreement(g: &Grey, d: &Grey, t: &Similarity, bx: [f32; 4]) -> f32
     while y < bx[3] {
         let mut x = bx[0];
         while x < bx[2] {
-            let q = t.map([x, y]);
-            if !near_ink(x, y)
+            let q = map([x, y]);
+            if wanted(x, y)
+                && !near_ink(x, y)
                 && !near_ink(q[0], q[1])
                 && let (Some(u), Some(v)) = (d.sample(x, y), d.sample(q[0], q[1]))
             {
                 a.push(u);
                 b.push(v);
             }
-            x += 1.0;
+            x += step;
         }
-        y += 1.0;
+        y += step;
     }
     if a.len() < 24 {
         return 0.0;
@@ -638,9 +742,86 @@ fn background_agreement(g: &Grey, d: &Grey, t: &Similarity, bx: [f32; 4]) -> f32
     ncc(&a, &b, 0.6).unwrap_or(0.0)
 }
 
+/// The part of `bx` where `g` and its image under `t` agree: rows and
+/// columns whose mean absolute difference is near the best row's (column's).
+fn trim(g: &Grey, t: &Similarity, bx: [f32; 4]) -> (f32, f32, f32, f32) {
+    let (w, h) = (
+        (bx[2] - bx[0]).max(1.0) as usize,
+        (bx[3] - bx[1]).max(1.0) as usize,
+    );
+    if w * h > 250_000 {
+        return (bx[0], bx[1], bx[2], bx[3]);
+    }
+    let (mut rows, mut cols) = (vec![(0.0f32, 0u32); h], vec![(0.0f32, 0u32); w]);
+    for (r, row) in rows.iter_mut().enumerate() {
+        for (c, col) in cols.iter_mut().enumerate() {
+            let p = [bx[0] + c as f32, bx[1] + r as f32];
+            let q = t.map(p);
+            if let (Some(a), Some(b)) = (g.sample(p[0], p[1]), g.sample(q[0], q[1])) {
+                let e = (a - b).abs();
+                row.0 += e;
+                row.1 += 1;
+                col.0 += e;
+                col.1 += 1;
+            }
+        }
+    }
+    let span = |v: &[(f32, u32)]| -> (usize, usize) {
+        let m: Vec<f32> = v
+            .iter()
+            .map(|&(s, n)| if n == 0 { f32::INFINITY } else { s / n as f32 })
+            .collect();
+        let (best, low) = m
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map_or((0, 0.0), |(i, &v)| (i, v));
+        // Relative to the spread of the profile: flat paper agrees best of
+        // all, the copied print a little less, the surroundings not at all.
+        let high = m
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(low, f32::max);
+        let limit = low + 0.4 * (high - low) + 1.0;
+        // First to last agreeing line: a glyph gap or one noisier column
+        // inside the patch must not cut it short.
+        let a = m.iter().position(|&v| v <= limit).unwrap_or(best);
+        let b = m.iter().rposition(|&v| v <= limit).unwrap_or(best);
+        (a, b + 1)
+    };
+    let (r0, r1) = span(&rows);
+    let (c0, c1) = span(&cols);
+    if r1 - r0 < 4 || c1 - c0 < 4 {
+        return (bx[0], bx[1], bx[2], bx[3]);
+    }
+    (
+        bx[0] + c0 as f32,
+        bx[1] + r0 as f32,
+        bx[0] + c1 as f32,
+        bx[1] + r1 as f32,
+    )
+}
+
+/// The sampling step of the verification: every pixel of a small patch,
+/// a sparser grid on large clusters (about 1 500 samples), which bounds
+/// the time per candidate.
+fn sample_step(group: &[Pair]) -> f32 {
+    let ext = |i: usize| {
+        let lo = group.iter().map(|p| p.p[i]).fold(f32::INFINITY, f32::min);
+        let hi = group
+            .iter()
+            .map(|p| p.p[i])
+            .fold(f32::NEG_INFINITY, f32::max);
+        hi - lo + B as f32 * 3.0
+    };
+    (ext(0) * ext(1) / 1500.0).sqrt().max(1.0)
+}
+
 /// Checks a cluster pixel by pixel; `None` when it is no clone.
 fn verify(g: &Grey, d: &Grey, group: &[Pair], all: &[Pair]) -> Option<Clone_> {
-    let mut t = Similarity::fit(group);
+    let step = sample_step(group);
+    let mut t = robust_fit(group);
     let half = B as f32 / 2.0;
     let x0 = group.iter().map(|p| p.p[0]).fold(f32::INFINITY, f32::min) - half;
     let x1 = group
@@ -654,6 +835,10 @@ fn verify(g: &Grey, d: &Grey, group: &[Pair], all: &[Pair]) -> Option<Clone_> {
         .map(|p| p.p[1])
         .fold(f32::NEG_INFINITY, f32::max)
         + half;
+    // Blocks that straddle the patch's border still match, so the
+    // cluster's box overhangs the copied patch; trim it to the rows and
+    // columns where source and destination agree.
+    let (x0, y0, x1, y1) = trim(g, &t, [x0, y0, x1, y1]);
     let shift = {
         let c = [f32::midpoint(x0, x1), f32::midpoint(y0, y1)];
         let m = t.map(c);
@@ -686,9 +871,9 @@ fn verify(g: &Grey, d: &Grey, group: &[Pair], all: &[Pair]) -> Option<Clone_> {
                     ring_b.push(vb);
                 }
             }
-            x += 1.0;
+            x += step;
         }
-        y += 1.0;
+        y += step;
     }
     let whole = ncc(&a, &b, MIN_STD)?;
     if whole < 0.8 {
@@ -708,7 +893,7 @@ fn verify(g: &Grey, d: &Grey, group: &[Pair], all: &[Pair]) -> Option<Clone_> {
     let mut best_delta = [0.0f32; 2];
     for dy in [-0.5f32, 0.0, 0.5] {
         for dx in [-0.5f32, 0.0, 0.5] {
-            let v = detail_ncc(d, &t, bx, [dx, dy]);
+            let v = detail_ncc(d, &t, bx, [dx, dy], step);
             if v > fine {
                 fine = v;
                 best_delta = [dx, dy];
@@ -716,7 +901,22 @@ fn verify(g: &Grey, d: &Grey, group: &[Pair], all: &[Pair]) -> Option<Clone_> {
         }
     }
     t.cq = [t.cq[0] + best_delta[0], t.cq[1] + best_delta[1]];
-    let background = background_agreement(g, d, &t, bx);
+    let map = |p: [f32; 2]| t.map(p);
+    let mut ink = 0.0f32;
+    let background = background_agreement(g, d, &map, bx, None, step, Some(&mut ink));
+    // The same background agreement where a clone would have none: around
+    // the patch, and one displacement further either way (a periodic
+    // background explains agreement there too).
+    let outer = [x0 - pad, y0 - pad, x1 + pad, y1 + pad];
+    let around = background_agreement(g, d, &map, outer, Some(bx), step, None);
+    let back = |p: [f32; 2]| [p[0] - shift[0], p[1] - shift[1]];
+    let behind = background_agreement(g, d, &back, bx, None, step, None);
+    let fwd = |p: [f32; 2]| {
+        let q = t.map(p);
+        [q[0] + shift[0], q[1] + shift[1]]
+    };
+    let ahead = background_agreement(g, d, &fwd, bx, None, step, None);
+    let explained = around.max(behind).max(ahead).max(0.0);
     // A designed repeat (two identical rosettes, a band repeated down the
     // page) shows the same displacement elsewhere on the page too; a clone
     // has one: count the pairs with this displacement outside the cluster.
@@ -736,11 +936,27 @@ fn verify(g: &Grey, d: &Grey, group: &[Pair], all: &[Pair]) -> Option<Clone_> {
     // Fine-detail agreement is the evidence; a surrounding that does not
     // agree (the patch ends where it was pasted), a displacement seen
     // nowhere else and the number of agreeing blocks temper it.
-    let score = ((fine - 0.35) / 0.3).clamp(0.0, 1.0)
-        * ((background - 0.2) / 0.4).clamp(0.0, 1.0)
+    let purity = area / (area + elsewhere);
+    let agree = ((fine - 0.35) / 0.3).clamp(0.0, 1.0)
         * (1.0 - ring.max(0.0) / 0.7).clamp(0.0, 1.0)
-        * (area / (area + elsewhere))
+        * purity
         * (area / 8.0).min(1.0).sqrt();
+    // Two kinds of evidence. A background that agrees where nothing else
+    // explains it (the clone carried it along); or, on a flat background,
+    // a run of print that agrees over several glyphs' width (a word or a
+    // number moved), which a glyph or two printed twice does not.
+    let by_background = ((background - explained - 0.2) / 0.4).clamp(0.0, 1.0)
+        // Security backgrounds repeat by design, sometimes exactly and
+        // locally: a duplicate without print on it is weak evidence.
+        * if ink >= 0.03 { 1.0 } else { 0.4 };
+    let (bw, bh) = (x1 - x0, y1 - y0);
+    let elongation = bw.max(bh) / bw.min(bh).max(1.0);
+    let by_print = if ink >= 0.03 {
+        0.8 * ((elongation - 2.0) / 2.0).clamp(0.0, 1.0) * ((whole - 0.85) / 0.1).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let score = agree * by_background.max(by_print);
     let src = work::rect_quad(x0, y0, x1, y1);
     let dst = src.map(|p| t.map(p));
     Some(Clone_ {
@@ -765,7 +981,7 @@ mod tests {
         }
     }
 
-    /// A non-repeating texture: hashed grey values, smoothed a little.
+    /// A non-repeating texture: hashed grey values, smoothed.
     fn texture(w: u32, h: u32, seed: u32) -> RgbImage {
         let hash = |x: u32, y: u32| {
             let mut v = x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663) ^ seed;
@@ -778,6 +994,8 @@ mod tests {
             let v = hash(x / 3, y / 3);
             Rgb([v, v, v])
         });
+        // Band-limited like a scan of print: the block grid of a clone is
+        // off by up to a pixel, which a scan's blur makes harmless.
         image::imageops::blur(&raw, 1.0)
     }
 
@@ -792,7 +1010,9 @@ mod tests {
             }
         }
         let f = copy_move(&page(img), None);
-        assert!(f.score > 0.5, "{f:?}");
+        // A duplicate without print on it scores lower by design (security
+        // backgrounds repeat), but it is found and placed.
+        assert!(f.score > 0.3, "{f:?}");
         let src = f.regions[0].quad;
         let dst = f.regions[1].quad;
         assert!(

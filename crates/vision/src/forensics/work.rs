@@ -128,23 +128,31 @@ pub(super) fn reduce(img: &RgbImage, b: PxBox, f: u32) -> Grey {
     let f = f.max(1);
     let (w, h) = ((b.w() / f) as usize, (b.h() / f) as usize);
     let step = if f > 4 { f / 4 } else { 1 };
+    let per = f.div_ceil(step);
+    let norm = 1.0 / (per * per) as f32;
+    let raw = img.as_raw();
+    let stride = img.width() as usize * 3;
     let mut px = vec![0.0f32; w * h];
+    // Row by row over the raw buffer: sums of each cell's sampled rows.
     for cy in 0..h {
-        for cx in 0..w {
-            let (mut s, mut n) = (0.0f32, 0.0f32);
-            let mut dy = 0;
-            while dy < f {
+        let out = &mut px[cy * w..(cy + 1) * w];
+        let mut dy = 0;
+        while dy < f {
+            let y = (b.y0 + cy as u32 * f + dy) as usize;
+            let row = &raw[y * stride..(y + 1) * stride];
+            for (cx, o) in out.iter_mut().enumerate() {
+                let x0 = b.x0 as usize + cx * f as usize;
                 let mut dx = 0;
-                while dx < f {
-                    let x = b.x0 + cx as u32 * f + dx;
-                    let y = b.y0 + cy as u32 * f + dy;
-                    s += luma(img.get_pixel(x, y).0);
-                    n += 1.0;
-                    dx += step;
+                while dx < f as usize {
+                    let p = &row[(x0 + dx) * 3..(x0 + dx) * 3 + 3];
+                    *o += luma([p[0], p[1], p[2]]);
+                    dx += step as usize;
                 }
-                dy += step;
             }
-            px[cy * w + cx] = s / n.max(1.0);
+            dy += step;
+        }
+        for o in out.iter_mut() {
+            *o *= norm;
         }
     }
     Grey {
@@ -163,10 +171,14 @@ pub(super) fn full(img: &RgbImage, b: PxBox, step: u32) -> Grey {
     let step = step.max(1);
     let (w, h) = (b.w().div_ceil(step) as usize, b.h().div_ceil(step) as usize);
     let mut px = Vec::with_capacity(w * h);
+    let raw = img.as_raw();
+    let stride = img.width() as usize * 3;
     for cy in 0..h {
-        let y = b.y0 + cy as u32 * step;
+        let y = (b.y0 + cy as u32 * step) as usize;
+        let row = &raw[y * stride..(y + 1) * stride];
         for cx in 0..w {
-            px.push(luma(img.get_pixel(b.x0 + cx as u32 * step, y).0));
+            let x = (b.x0 + cx as u32 * step) as usize * 3;
+            px.push(luma([row[x], row[x + 1], row[x + 2]]));
         }
     }
     Grey {
