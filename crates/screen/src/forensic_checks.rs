@@ -2,10 +2,17 @@
 //! the findings of `docscreen_vision::forensics` with a status from fixed
 //! score thresholds.
 //!
-//! The thresholds were set on a tuning set of generated scans (seed 301)
-//! so that about 98% of genuine scans pass each check; see
-//! `examples/forensics_eval.rs` for the figures on a separate seed. A
-//! `warn` or `fail` contributes its score to the noisy-OR fusion.
+//! The warn thresholds were set on a tuning set of generated scans (seed
+//! 301, 187 genuine) just above the score that 98% of genuine scans stay
+//! under; `examples/forensics_eval.rs` gives the figures on a separate seed.
+//! On that synthetic set the four checks still separate forged from
+//! genuine scans at about chance level (ROC AUC ≈ 0.5), so for now:
+//! - no forensic check fails a document (the fail threshold is out of
+//!   reach);
+//! - a `warn` enters the noisy-OR fusion with its score scaled by
+//!   `FUSION_WEIGHT`, so that one forensic warning alone stays below the
+//!   review threshold (0.4) and the genuine pass rate is kept; two of them,
+//!   or one with another finding, raise the scan to review.
 
 use docscreen_vision::Page;
 use docscreen_vision::forensics::{self, Finding};
@@ -20,9 +27,18 @@ pub(crate) const FORENSIC_CHECK_IDS: [&str; 4] = [
     "forensics.edges",
 ];
 
-/// Per check (same order as the ids): the score from which it warns and
-/// the score from which it fails.
-const THRESHOLDS: [(f32, f32); 4] = [(0.95, 0.99), (0.85, 0.95), (0.65, 0.9), (0.98, 0.995)];
+/// Per check (same order as the ids): the detector score from which it
+/// warns and the one from which it fails (out of reach: see above).
+const THRESHOLDS: [(f32, f32); 4] = [
+    (0.75, f32::INFINITY),
+    (0.85, f32::INFINITY),
+    (0.65, f32::INFINITY),
+    (0.98, f32::INFINITY),
+];
+
+/// The share of a detector's score that a warning reports (and the fusion
+/// sees) until the checks are calibrated on real scans.
+const FUSION_WEIGHT: f32 = 0.35;
 
 /// The four forensic checks on one page; `corners` restrict them to the
 /// document.
@@ -64,7 +80,12 @@ fn to_check(id: &str, f: Finding, (warn, fail): (f32, f32)) -> CheckResult {
             quad_px: e.quad,
         })
         .collect();
-    CheckResult::new(id, status, f.score, f.message).with_regions(regions)
+    let score = if status == Status::Fail {
+        f.score
+    } else {
+        FUSION_WEIGHT * f.score
+    };
+    CheckResult::new(id, status, score, f.message).with_regions(regions)
 }
 
 fn pass_message(id: &str) -> &'static str {
