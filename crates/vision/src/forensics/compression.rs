@@ -36,6 +36,26 @@ const RATIO: f32 = 2.5;
 /// Fewest cells in a region.
 const MIN_CELLS: usize = 2;
 
+/// Largest side of the analysed window, pixels (a 300-dpi passport page
+/// fits whole).
+const MAX_WINDOW: u32 = 2400;
+
+/// The central part of `b` at most `side` pixels a side.
+fn window(b: work::PxBox, side: u32) -> work::PxBox {
+    let cut = |lo: u32, hi: u32| {
+        let len = hi - lo;
+        if len <= side {
+            (lo, hi)
+        } else {
+            let start = lo + (len - side) / 2;
+            (start, start + side)
+        }
+    };
+    let (x0, x1) = cut(b.x0, b.x1);
+    let (y0, y1) = cut(b.y0, b.y1);
+    work::PxBox { x0, y0, x1, y1 }
+}
+
 /// The IJG standard luminance table (ITU T.81 K.1), natural order.
 const STD_LUMA: [u16; 64] = [
     16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
@@ -167,9 +187,10 @@ pub fn compression(page: &Page, bytes: &[u8], corners: Option<&[[f32; 2]; 4]>) -
     };
     let quality = estimate_quality(&table);
     let img = &page.image;
-    let b = work::doc_box(img, corners, 0.02);
-    // Full resolution: the grid lives on single pixels. Huge scans are
-    // read on a bounded window of rows (the grid is everywhere).
+    let b = window(work::doc_box(img, corners, 0.02), MAX_WINDOW);
+    // Full resolution: the grid lives on single pixels. On huge scans only
+    // a central window is read (the grid, if any, is everywhere), which
+    // bounds time and memory.
     let g = work::full(img, b, 1);
     let (cw, ch) = (g.w / CELL, g.h / CELL);
     if cw < 3 || ch < 3 {
