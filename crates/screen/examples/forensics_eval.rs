@@ -11,7 +11,8 @@
 //! ```
 //! Detectors run one scan at a time on one thread, so the times are
 //! per-core; `--jobs N` runs N scans at once (times then include
-//! contention).
+//! contention). `FX_DEBUG=1` prints each scan's scores, copy-move regions
+//! and ground truth to stderr.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,

@@ -10,9 +10,11 @@
 //! - no forensic check fails a document (the fail threshold is out of
 //!   reach);
 //! - a `warn` enters the noisy-OR fusion with its score scaled by
-//!   `FUSION_WEIGHT`, so that one forensic warning alone stays below the
-//!   review threshold (0.4) and the genuine pass rate is kept; two of them,
-//!   or one with another finding, raise the scan to review.
+//!   `FUSION_WEIGHT`, so that one or two forensic warnings alone stay
+//!   below the review threshold (0.4) and the genuine pass rate is kept;
+//!   three of them, or one with another finding, raise the scan to review.
+//!   (At 0.35, two warnings on 5 of 245 genuine scans of seed 909 reached
+//!   review by forensics alone.)
 
 use docscreen_vision::Page;
 use docscreen_vision::forensics::{self, Finding};
@@ -38,7 +40,7 @@ const THRESHOLDS: [(f32, f32); 4] = [
 
 /// The share of a detector's score that a warning reports (and the fusion
 /// sees) until the checks are calibrated on real scans.
-const FUSION_WEIGHT: f32 = 0.35;
+const FUSION_WEIGHT: f32 = 0.2;
 
 /// The four forensic checks on one page; `corners` restrict them to the
 /// document.
