@@ -13,6 +13,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod forensic_checks;
 mod mrz_checks;
 mod report;
 mod screener;
