@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod evidence;
+mod forensic_checks;
 mod mrz_checks;
 mod report;
 mod screener;

@@ -12,6 +12,7 @@ use docscreen_vision::{Limits, Page, decode, locate_document};
 use serde::{Deserialize, Serialize};
 
 use crate::ScreenError;
+use crate::forensic_checks::forensic_checks;
 use crate::mrz_checks::mrz_checks;
 use crate::report::{CheckResult, DocumentInfo, MrzReport, Report, Status, Verdict};
 use crate::template_checks::template_checks;
@@ -126,7 +127,7 @@ impl Screener {
         let mut pages: Vec<Report> = decoded
             .pages
             .iter()
-            .map(|p| self.screen_page(path, &sha256, p))
+            .map(|p| self.screen_page(path, &sha256, p, bytes))
             .collect();
         // The worst page speaks for the file; the others ride along.
         let worst = pages
@@ -151,7 +152,7 @@ impl Screener {
         self.config.reference_date.unwrap_or_else(Date::today_utc)
     }
 
-    fn screen_page(&self, path: &str, sha256: &str, page: &Page) -> Report {
+    fn screen_page(&self, path: &str, sha256: &str, page: &Page, bytes: &[u8]) -> Report {
         let mut timings = BTreeMap::new();
         let t = Instant::now();
         let corners = locate_document(&page.image);
@@ -193,6 +194,13 @@ impl Screener {
         );
         checks.extend(outcome.checks);
         timings.insert("template".into(), ms(t));
+        let t = Instant::now();
+        checks.extend(forensic_checks(
+            page,
+            bytes,
+            corners.as_ref().map(|c| &c.corners),
+        ));
+        timings.insert("forensics".into(), ms(t));
         let (score, verdict) = fuse(&checks, self.config.thresholds);
         let document = DocumentInfo {
             template: outcome.matched.as_ref().map(|m| m.id.clone()),

@@ -1,7 +1,8 @@
 //! Comparing a scan with its document model: identification (MRZ format,
 //! outline, visual agreement), alignment, and the zone checks
 //! `template.layout`, `template.background`, `template.text_print` and
-//! `template.mrz_position`.
+//! `template.mrz_position`. (`template.portrait` is not built yet: a
+//! measure of the background around the photo did not separate.)
 //!
 //! A scan that matches no model well enough gets every template check
 //! `not_performed` with the reason: a document of an unknown model is never
@@ -296,11 +297,18 @@ pub(crate) fn template_checks(
         });
         let _ = img.save(std::path::Path::new(&dir).join(format!("{}.png", t.spec.id)));
     }
+    let scan_grey = smooth(&grey_of(&scan));
+    let coarse_ref = smooth(&smooth(t.zone_grey()));
+    let coarse_scan = smooth(&smooth(&scan_grey));
+    let cells = background_cells(t, &coarse_ref, &coarse_scan);
     let ctx = Ctx {
         t,
         alignment: &alignment,
-        scan_grey: smooth(&grey_of(&scan)),
+        scan_grey,
         scan_rgb: scan,
+        coarse_ref,
+        coarse_scan,
+        cells,
     };
     let checks = vec![
         layout(&ctx),
@@ -319,6 +327,14 @@ struct Ctx<'a> {
     alignment: &'a Alignment,
     scan_grey: Plane,
     scan_rgb: [Plane; 3],
+    /// Reference and scan at the coarser comparison scale (smoothed twice
+    /// more): a blurred scan loses the finest low-contrast lines that the
+    /// reference still shows, while a counterfeit's moved, re-spaced or
+    /// re-coloured pattern differs at every scale.
+    coarse_ref: Plane,
+    coarse_scan: Plane,
+    /// Background cells off the personal data (mm rect, correlation).
+    cells: Vec<([f64; 4], f32)>,
 }
 
 impl Ctx<'_> {
@@ -518,27 +534,20 @@ fn layout(ctx: &Ctx<'_>) -> CheckResult {
 /// data and the MRZ, where an erased and re-printed value leaves bare paper
 /// or an imitation. Continuity is judged against the page's own background
 /// agreement, so a blurred scan is not taken for a retouched one.
-fn background(ctx: &Ctx<'_>) -> CheckResult {
-    const ID: &str = "template.background";
-    // Compared at a coarser scale again: a blurred scan loses the finest
-    // low-contrast lines that the reference still shows, while a
-    // counterfeit's moved, re-spaced or re-coloured pattern differs at
-    // every scale.
-    let reference = &smooth(&smooth(ctx.t.zone_grey()));
-    let scan = &smooth(&smooth(&ctx.scan_grey));
+/// Background cells of 2.5 mm off the personal data where the reference
+/// has texture, with their correlation.
+fn background_cells(t: &Template, reference: &Plane, scan: &Plane) -> Vec<([f64; 4], f32)> {
     let (w, h) = (reference.width, reference.height);
     let cell_mm = 2.5;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let cell = (cell_mm * ZONE_PX_PER_MM) as usize;
-    let mut bad = Vec::new();
-    let mut all = Vec::new();
+    let mut out = Vec::new();
     let mut y = cell;
     while y + 2 * cell < h {
         let mut x = cell;
         while x + 2 * cell < w {
             #[allow(clippy::cast_precision_loss)]
             let (xm, ym) = (x as f64 / ZONE_PX_PER_MM, y as f64 / ZONE_PX_PER_MM);
-            let rect_mm = [xm, ym, cell_mm, cell_mm];
             let free = [
                 [xm, ym],
                 [xm + cell_mm, ym],
@@ -546,20 +555,25 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
                 [xm + cell_mm, ym + cell_mm],
             ]
             .iter()
-            .all(|p| !ctx.t.spec.on_variable(p[0], p[1], 0.3));
+            .all(|p| !t.spec.on_variable(p[0], p[1], 0.3));
             if free
                 && plane_std(reference, [x, y, cell, cell]) >= 6.0
                 && let Some(c) = ncc_rect(reference, scan, [x, y, cell, cell], 0, 0)
             {
-                all.push(c);
-                if c < 0.35 {
-                    bad.push((rect_mm, c));
-                }
+                out.push(([xm, ym, cell_mm, cell_mm], c));
             }
             x += cell;
         }
         y += cell;
     }
+    out
+}
+
+fn background(ctx: &Ctx<'_>) -> CheckResult {
+    const ID: &str = "template.background";
+    let (reference, scan) = (&ctx.coarse_ref, &ctx.coarse_scan);
+    let all: Vec<f32> = ctx.cells.iter().map(|c| c.1).collect();
+    let bad: Vec<([f64; 4], f32)> = ctx.cells.iter().filter(|c| c.1 < 0.35).copied().collect();
     let tested = all.len();
     if tested < 10 {
         return CheckResult::not_performed(
@@ -808,10 +822,13 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
     };
     // A weakly supported alignment (a model identified on few anchors, as
     // with a counterfeit) places the MRZ less surely: a warning at most.
+    // Advisory until the MRZ's measured place is steadier than the spread
+    // seen on genuine scans (misread line ends, weak alignments): alone it
+    // never reaches `review`.
     let cap = if ctx.alignment.support() < 0.3 {
-        0.5
+        0.25
     } else {
-        0.9
+        0.35
     };
     let score = off_score.max(pitch_score) * cap;
     let what = format!(
@@ -821,7 +838,7 @@ fn mrz_position(ctx: &Ctx<'_>, reading: Option<&MrzReading>) -> CheckResult {
         dy.abs(),
         if dy >= 0.0 { "below" } else { "above" }
     );
-    if score < 0.3 {
+    if score < 0.1 {
         return CheckResult::pass(ID, what);
     }
     let regions = r
@@ -1021,8 +1038,11 @@ fn text_print(ctx: &Ctx<'_>) -> CheckResult {
             ),
         );
     }
+    // Advisory: models print some fields in another size or place by
+    // design (personal numbers, durations), so this alone never reaches
+    // `review`; it points the examiner at the field.
     let strongest = odd.iter().map(|o| o.2).fold(0.0f32, f32::max);
-    let score = (0.45 + 0.2 * strongest).min(0.9);
+    let score = (0.2 + 0.05 * strongest).min(0.3);
     let names: Vec<String> = odd
         .iter()
         .map(|(z, why, _)| format!("{} ({why})", z.name))

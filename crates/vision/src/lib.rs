@@ -1,4 +1,4 @@
-//! The image side of docscreen. For now: [`decode`], the one entry point
+//! The image side of docscreen: [`decode`], the one entry point
 //! for untrusted scan bytes (JPEG, PNG, TIFF with every page, WebP, PDF
 //! embedded images), under limits on bytes, pixels, allocation and pages.
 //!
@@ -11,6 +11,7 @@
 
 pub mod align;
 mod decode;
+pub mod forensics;
 mod homography;
 mod locate;
 

@@ -1,0 +1,1062 @@
+//! Copy-move (cloning): a patch of the document repeated elsewhere on it,
+//! possibly slightly rotated or scaled.
+//!
+//! Blocks of the reduced page get a small contrast-normalised descriptor;
+//! similar blocks are paired through locality-sensitive hashing; pairs vote
+//! for their displacement; each well-supported displacement whose sources
+//! form one compact cluster gets a similarity transform fitted, and the
+//! transform is then verified pixel by pixel.
+//!
+//! Genuine documents repeat things: glyphs, words, MRZ fillers, periodic
+//! security backgrounds. Three rules keep them out:
+//! - near-uniform blocks never vote;
+//! - a displacement that also maps the region onto itself one step further
+//!   (the source matches the source shifted back by the same displacement)
+//!   is a period of the pattern, not a copy;
+//! - the evidence is the agreement of the *background* between source and
+//!   destination (the pixels that are not ink): a clone carries its
+//!   background with it, a word printed twice does not. Where that
+//!   background is flat the two cannot be told apart, and the score stays
+//!   low.
+
+// Pixel maths: coordinates are small, non-negative and clamped; the
+// conventional short names (x, y, w, h, a, b, g) read best.
+#![allow(
+    clippy::many_single_char_names,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap
+)]
+
+use std::collections::HashMap;
+
+use super::work::{self, Grey, in_quad};
+use super::{Evidence, Finding};
+use crate::Page;
+
+/// Block side, reduced pixels (about 2 mm on a passport).
+const B: usize = 12;
+/// Block stride.
+const STRIDE: usize = 2;
+/// Cells per block side in the descriptor.
+const CELLS: usize = 4;
+const DIM: usize = CELLS * CELLS;
+/// Blocks flatter than this (grey-level standard deviation) never vote.
+const MIN_STD: f32 = 5.0;
+/// Descriptor similarity (cosine) for a candidate pair.
+const MIN_DOT: f32 = 0.95;
+/// Smallest displacement considered, reduced pixels.
+const MIN_SHIFT: i32 = 16;
+/// Displacement vote bins, reduced pixels.
+const BIN: i32 = 4;
+/// Hash tables and bits per table.
+const TABLES: usize = 3;
+const BITS: usize = 10;
+/// Neighbours compared inside a bucket (in the order of a further
+/// projection): bounds the work on common patterns.
+const NEIGHBOURS: usize = 6;
+/// Largest ratio of the best distant match's descriptor distance to the
+/// runner-up's (1 − cosine). At 1 only a nearer look-alike (a fine period
+/// of the pattern) rejects a match: a stricter ratio (the 2-NN test of
+/// copy-move detection) also dropped the moved words, whose glyphs have
+/// look-alikes all over a document.
+const RATIO: f32 = 1.0;
+/// Descriptor distance of scanner noise alone.
+const NOISE_FLOOR: f32 = 0.004;
+/// Fewest pairs behind a displacement.
+const MIN_PAIRS: usize = 3;
+/// Displacements verified.
+const CANDIDATES: usize = 16;
+/// Displacement bins looked at (the best supported first).
+const MAX_BINS: usize = 600;
+
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    x: u16,
+    y: u16,
+    d: [f32; DIM],
+}
+
+/// A verified duplicate, in reduced pixels.
+#[derive(Debug, Clone)]
+struct Clone_ {
+    score: f32,
+    src: [[f32; 2]; 4],
+    dst: [[f32; 2]; 4],
+    angle_deg: f32,
+    scale: f32,
+}
+
+/// Looks for a duplicated region on the document.
+#[must_use]
+pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
+    let img = &page.image;
+    let b = work::doc_box(img, corners, 0.01);
+    let f = work::factor_for(b, work::WORK_SIDE);
+    let g = work::reduce(img, b, f);
+    if g.w < 3 * B || g.h < 3 * B {
+        return Finding::not_performed("the document is too small to look for cloned patches");
+    }
+    // The document quad in reduced pixels, to keep the scanner bed out.
+    let quad = corners.map(|c| c.map(|p| [(p[0] - g.x0) / g.f, (p[1] - g.y0) / g.f]));
+    let blocks = describe(&g, quad.as_ref());
+    let pairs = pair(&blocks);
+    // Clones larger than a quarter of the document's long side are out of
+    // scope (see `candidates`).
+    let side = g.w.max(g.h) as f32 * 0.25;
+    let detail = detail_view(&g);
+    let best = candidates(&pairs, [side, side])
+        .into_iter()
+        .filter_map(|group| verify(&g, &detail, &group, &pairs))
+        .max_by(|a, b| a.score.total_cmp(&b.score));
+    let Some(c) = best else {
+        return Finding::nothing("no duplicated region found on the document");
+    };
+    let to_in = |q: [[f32; 2]; 4]| q.map(|p| g.to_input(p[0], p[1]));
+    let transform = if c.angle_deg.abs() >= 1.0 || (c.scale - 1.0).abs() >= 0.03 {
+        format!(
+            ", turned by {:.0}° and scaled by {:.2}",
+            c.angle_deg, c.scale
+        )
+    } else {
+        String::new()
+    };
+    Finding {
+        score: c.score,
+        message: format!(
+            "a patch of the document appears twice (source and destination marked{transform}): \
+             part of it may have been cloned over other content"
+        ),
+        regions: vec![
+            Evidence {
+                label: "copy-move source".into(),
+                quad: to_in(c.src),
+            },
+            Evidence {
+                label: "copy-move destination".into(),
+                quad: to_in(c.dst),
+            },
+        ],
+        performed: true,
+    }
+}
+
+/// Descriptors of the textured blocks on the stride grid.
+fn describe(g: &Grey, quad: Option<&[[f32; 2]; 4]>) -> Vec<Block> {
+    let (w, h) = (g.w, g.h);
+    // Integral images of values and squares (f64: sums exceed f32's
+    // exact range on large views).
+    let mut s = vec![0.0f64; (w + 1) * (h + 1)];
+    let mut s2 = vec![0.0f64; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let (mut row, mut row2) = (0.0f64, 0.0f64);
+        for x in 0..w {
+            let v = f64::from(g.at(x, y));
+            row += v;
+            row2 += v * v;
+            s[(y + 1) * (w + 1) + x + 1] = s[y * (w + 1) + x + 1] + row;
+            s2[(y + 1) * (w + 1) + x + 1] = s2[y * (w + 1) + x + 1] + row2;
+        }
+    }
+    let rect = |t: &[f64], x: usize, y: usize, bw: usize, bh: usize| {
+        t[(y + bh) * (w + 1) + x + bw] - t[y * (w + 1) + x + bw] - t[(y + bh) * (w + 1) + x]
+            + t[y * (w + 1) + x]
+    };
+    let cell = B / CELLS;
+    let n = (B * B) as f64;
+    let mut out = Vec::new();
+    let mut y = 0;
+    while y + B <= h {
+        let mut x = 0;
+        while x + B <= w {
+            let centre = [x as f32 + B as f32 / 2.0, y as f32 + B as f32 / 2.0];
+            if quad.is_some_and(|q| !in_quad(q, centre)) {
+                x += STRIDE;
+                continue;
+            }
+            let sum = rect(&s, x, y, B, B);
+            let var = rect(&s2, x, y, B, B) / n - (sum / n).powi(2);
+            if var.max(0.0).sqrt() < f64::from(MIN_STD) {
+                x += STRIDE;
+                continue;
+            }
+            let mean = sum / n;
+            let mut d = [0.0f32; DIM];
+            let mut norm = 0.0f32;
+            for cy in 0..CELLS {
+                for cx in 0..CELLS {
+                    let m = rect(&s, x + cx * cell, y + cy * cell, cell, cell)
+                        / (cell * cell) as f64
+                        - mean;
+                    d[cy * CELLS + cx] = m as f32;
+                    norm += (m * m) as f32;
+                }
+            }
+            let norm = norm.sqrt();
+            if norm > 1e-3 {
+                for v in &mut d {
+                    *v /= norm;
+                }
+                out.push(Block {
+                    x: x as u16,
+                    y: y as u16,
+                    d,
+                });
+            }
+            x += STRIDE;
+        }
+        y += STRIDE;
+    }
+    out
+}
+
+/// Fixed pseudo-random hyperplanes (the same on every run).
+fn planes() -> Vec<[f32; DIM]> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+    };
+    (0..=TABLES * BITS)
+        .map(|_| {
+            let mut p = [0.0f32; DIM];
+            for v in &mut p {
+                // A sum of uniforms: near-Gaussian directions.
+                *v = next() + next() + next();
+            }
+            p
+        })
+        .collect()
+}
+
+fn dot(a: &[f32; DIM], b: &[f32; DIM]) -> f32 {
+    // Four independent lanes: the compiler keeps them in one SIMD register
+    // (a plain running sum must be summed in order, which it cannot
+    // vectorise). This is the hot loop of the detector.
+    let mut acc = [0.0f32; 4];
+    for k in 0..DIM / 4 {
+        for (l, v) in acc.iter_mut().enumerate() {
+            *v += a[4 * k + l] * b[4 * k + l];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+/// One hash table: (bucket, order key, block) sorted, and each block's
+/// position in it.
+type Table = (Vec<(u32, f32, u32)>, Vec<u32>);
+
+/// A pair of similar blocks: centres of source and destination, reduced
+/// pixels, the displacement pointing down (or right on the same row).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Pair {
+    p: [f32; 2],
+    q: [f32; 2],
+}
+
+/// Each block's best distant match, unless a look-alike elsewhere (also
+/// closer than `MIN_SHIFT`) matches it as well (see `RATIO`).
+fn pair(blocks: &[Block]) -> Vec<Pair> {
+    let planes = planes();
+    let order = &planes[TABLES * BITS];
+    // Per table: blocks sorted by (bucket, further projection); a block's
+    // candidates are its neighbours in that order within its bucket.
+    let mut tables: Vec<Table> = Vec::with_capacity(TABLES);
+    for t in 0..TABLES {
+        let mut keyed: Vec<(u32, f32, u32)> = blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let mut key = 0u32;
+                for (bit, p) in planes[t * BITS..(t + 1) * BITS].iter().enumerate() {
+                    if dot(&b.d, p) > 0.0 {
+                        key |= 1 << bit;
+                    }
+                }
+                (key, dot(&b.d, order), i as u32)
+            })
+            .collect();
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut pos = vec![0u32; blocks.len()];
+        for (k, e) in keyed.iter().enumerate() {
+            pos[e.2 as usize] = k as u32;
+        }
+        tables.push((keyed, pos));
+    }
+    // Every candidate of block i, through all tables (repeats are harmless).
+    let each_candidate = |i: usize, f: &mut dyn FnMut(usize)| {
+        for (keyed, pos) in &tables {
+            let k = pos[i] as usize;
+            let key = keyed[k].0;
+            let lo = k.saturating_sub(NEIGHBOURS);
+            let hi = (k + NEIGHBOURS + 1).min(keyed.len());
+            for (m, e) in keyed[lo..hi].iter().enumerate() {
+                if lo + m != k && e.0 == key {
+                    f(e.2 as usize);
+                }
+            }
+        }
+    };
+    let centre = |b: &Block| {
+        [
+            f32::from(b.x) + B as f32 / 2.0,
+            f32::from(b.y) + B as f32 / 2.0,
+        ]
+    };
+    let mut found: Vec<(u32, u32)> = Vec::new();
+    let mut seen: Vec<(f32, usize)> = Vec::with_capacity(TABLES * 2 * NEIGHBOURS);
+    for (i, a) in blocks.iter().enumerate() {
+        seen.clear();
+        each_candidate(i, &mut |j| {
+            let b = &blocks[j];
+            if apart(a, b, B / 2) {
+                seen.push((1.0 - dot(&a.d, &b.d), j));
+            }
+        });
+        // The best match far enough away to be another place.
+        let (mut d1, mut j1) = (f32::INFINITY, usize::MAX);
+        for &(d, j) in &seen {
+            if d < d1 && apart(a, &blocks[j], MIN_SHIFT as usize) {
+                (d1, j1) = (d, j);
+            }
+        }
+        if j1 == usize::MAX || d1 > 1.0 - MIN_DOT {
+            continue;
+        }
+        let b1 = &blocks[j1];
+        // The runner-up elsewhere: not the best match's own neighbours.
+        // Look-alikes closer than MIN_SHIFT cannot be the match but still
+        // make it ambiguous (a fine periodic pattern).
+        let d2 = seen
+            .iter()
+            .filter(|&&(_, j)| j != j1 && apart(b1, &blocks[j], B / 2))
+            .map(|s| s.0)
+            .fold(1.0 - MIN_DOT, f32::min);
+        // Distances this small are scanner noise: the floor keeps two
+        // equally perfect look-alikes from passing on noise alone.
+        if d1 + NOISE_FLOOR > RATIO * (d2 + NOISE_FLOOR) {
+            continue;
+        }
+        let (dx, dy) = (
+            i32::from(b1.x) - i32::from(a.x),
+            i32::from(b1.y) - i32::from(a.y),
+        );
+        let down = dy > 0 || (dy == 0 && dx > 0);
+        let (i, j1) = (i as u32, j1 as u32);
+        found.push(if down { (i, j1) } else { (j1, i) });
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+        .into_iter()
+        .map(|(i, j)| Pair {
+            p: centre(&blocks[i as usize]),
+            q: centre(&blocks[j as usize]),
+        })
+        .collect()
+}
+
+/// Whether two blocks are at least `d` apart (Chebyshev).
+fn apart(a: &Block, b: &Block, d: usize) -> bool {
+    let dx = (i32::from(a.x) - i32::from(b.x)).unsigned_abs() as usize;
+    let dy = (i32::from(a.y) - i32::from(b.y)).unsigned_abs() as usize;
+    dx.max(dy) >= d
+}
+
+fn bin_of(pr: &Pair) -> (i32, i32) {
+    let dx = (pr.q[0] - pr.p[0]) as i32;
+    let dy = (pr.q[1] - pr.p[1]) as i32;
+    (dx.div_euclid(BIN), dy.div_euclid(BIN))
+}
+
+/// Groups of pairs behind the supported displacements, split into
+/// spatially connected clusters of sources; the best supported first.
+fn candidates(pairs: &[Pair], max_extent: [f32; 2]) -> Vec<Vec<Pair>> {
+    let mut votes: HashMap<(i32, i32), usize> = HashMap::new();
+    for pr in pairs {
+        *votes.entry(bin_of(pr)).or_default() += 1;
+    }
+    let around = |k: (i32, i32)| -> usize {
+        let mut n = 0;
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                n += votes.get(&(k.0 + dx, k.1 + dy)).copied().unwrap_or(0);
+            }
+        }
+        n
+    };
+    let mut ranked: Vec<((i32, i32), usize)> = votes.keys().map(|&k| (k, around(k))).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut by_bin: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
+    for (i, pr) in pairs.iter().enumerate() {
+        by_bin.entry(bin_of(pr)).or_default().push(i);
+    }
+    let mut chosen: Vec<(i32, i32)> = Vec::new();
+    let mut out: Vec<(f32, Vec<Pair>)> = Vec::new();
+    for (k, n) in ranked {
+        if n < MIN_PAIRS || chosen.len() >= MAX_BINS {
+            break;
+        }
+        if chosen
+            .iter()
+            .any(|c| (c.0 - k.0).abs() <= 1 && (c.1 - k.1).abs() <= 1)
+        {
+            continue;
+        }
+        chosen.push(k);
+        let mut group: Vec<Pair> = Vec::new();
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                if let Some(ix) = by_bin.get(&(k.0 + dx, k.1 + dy)) {
+                    group.extend(ix.iter().map(|&i| pairs[i]));
+                }
+            }
+        }
+        group.truncate(1500);
+        let total = group.len();
+        for cluster in clusters(&group) {
+            if cluster.len() < MIN_PAIRS {
+                continue;
+            }
+            // A duplicated area larger than a field or a photo is a
+            // repeated design element (borders, bands), not a clone.
+            let ext = |i: usize| {
+                let lo = cluster.iter().map(|p| p.p[i]).fold(f32::INFINITY, f32::min);
+                let hi = cluster
+                    .iter()
+                    .map(|p| p.p[i])
+                    .fold(f32::NEG_INFINITY, f32::max);
+                hi - lo
+            };
+            if ext(0) <= max_extent[0] && ext(1) <= max_extent[1] {
+                // Rank by support and by purity: a clone's displacement
+                // occurs in one place, a design repeat's in many.
+                let rank = (cluster.len() * cluster.len()) as f32 / total as f32;
+                out.push((rank, cluster));
+            }
+        }
+    }
+    out.sort_by(|a, b| b.0.total_cmp(&a.0));
+    out.truncate(CANDIDATES);
+    out.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The sets of pairs whose sources are within a block of each other
+/// (the gaps between words and glyphs must not split a moved value),
+/// found through a grid of block-sized cells.
+fn clusters(group: &[Pair]) -> Vec<Vec<Pair>> {
+    let reach = B as f32;
+    let cell = |p: [f32; 2]| ((p[0] / reach).floor() as i32, (p[1] / reach).floor() as i32);
+    let mut grid: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
+    for (i, pr) in group.iter().enumerate() {
+        grid.entry(cell(pr.p)).or_default().push(i);
+    }
+    let mut seen = vec![false; group.len()];
+    let mut out = Vec::new();
+    for s in 0..group.len() {
+        if seen[s] {
+            continue;
+        }
+        seen[s] = true;
+        let mut members = vec![s];
+        let mut k = 0;
+        while k < members.len() {
+            let a = group[members[k]].p;
+            let (cx, cy) = cell(a);
+            for gy in cy - 1..=cy + 1 {
+                for gx in cx - 1..=cx + 1 {
+                    for &j in grid.get(&(gx, gy)).map_or(&[][..], Vec::as_slice) {
+                        let b = group[j].p;
+                        if !seen[j] && (a[0] - b[0]).abs() <= reach && (a[1] - b[1]).abs() <= reach
+                        {
+                            seen[j] = true;
+                            members.push(j);
+                        }
+                    }
+                }
+            }
+            k += 1;
+        }
+        out.push(members.into_iter().map(|i| group[i]).collect());
+    }
+    out
+}
+
+/// A similarity transform `q = c_q + [a −b; b a](p − c_p)`.
+#[derive(Debug, Clone, Copy)]
+struct Similarity {
+    cp: [f32; 2],
+    cq: [f32; 2],
+    a: f32,
+    b: f32,
+}
+
+impl Similarity {
+    fn fit(pairs: &[Pair]) -> Self {
+        let n = pairs.len().max(1) as f32;
+        let mut cp = [0.0f32; 2];
+        let mut cq = [0.0f32; 2];
+        for pr in pairs {
+            cp[0] += pr.p[0] / n;
+            cp[1] += pr.p[1] / n;
+            cq[0] += pr.q[0] / n;
+            cq[1] += pr.q[1] / n;
+        }
+        let (mut uu, mut uv, mut cross) = (0.0f32, 0.0f32, 0.0f32);
+        for pr in pairs {
+            let u = [pr.p[0] - cp[0], pr.p[1] - cp[1]];
+            let v = [pr.q[0] - cq[0], pr.q[1] - cq[1]];
+            uu += u[0] * u[0] + u[1] * u[1];
+            uv += u[0] * v[0] + u[1] * v[1];
+            cross += u[0] * v[1] - u[1] * v[0];
+        }
+        let (mut a, mut b) = if uu > 4.0 {
+            (uv / uu, cross / uu)
+        } else {
+            (1.0, 0.0)
+        };
+        // Sources spread along a line (a word) fix the transform poorly:
+        // beyond what a forger plausibly does, keep the plain shift.
+        let scale = a.hypot(b);
+        if !(0.8..=1.25).contains(&scale) || b.atan2(a).abs() > 20f32.to_radians() {
+            (a, b) = (1.0, 0.0);
+        }
+        Self { cp, cq, a, b }
+    }
+
+    fn map(&self, p: [f32; 2]) -> [f32; 2] {
+        let u = [p[0] - self.cp[0], p[1] - self.cp[1]];
+        [
+            self.cq[0] + self.a * u[0] - self.b * u[1],
+            self.cq[1] + self.b * u[0] + self.a * u[1],
+        ]
+    }
+}
+
+/// A similarity fitted to the pairs that agree with the median
+/// displacement (a merged cluster mixes a few stray look-alikes in), kept
+/// only when it explains those pairs better than the plain shift.
+fn robust_fit(group: &[Pair]) -> Similarity {
+    let mut dx: Vec<f32> = group.iter().map(|p| p.q[0] - p.p[0]).collect();
+    let mut dy: Vec<f32> = group.iter().map(|p| p.q[1] - p.p[1]).collect();
+    let (mx, my) = (work::median(&mut dx), work::median(&mut dy));
+    // Rotated or scaled clones spread their displacements: keep what a
+    // few degrees over the cluster allow.
+    let core: Vec<Pair> = group
+        .iter()
+        .filter(|p| (p.q[0] - p.p[0] - mx).abs() <= 6.0 && (p.q[1] - p.p[1] - my).abs() <= 6.0)
+        .copied()
+        .collect();
+    let shift = |pairs: &[Pair]| {
+        let n = pairs.len().max(1) as f32;
+        let c = pairs
+            .iter()
+            .fold([0.0f32; 2], |a, p| [a[0] + p.p[0] / n, a[1] + p.p[1] / n]);
+        Similarity {
+            cp: c,
+            cq: [c[0] + mx, c[1] + my],
+            a: 1.0,
+            b: 0.0,
+        }
+    };
+    let plain = shift(&core);
+    let fitted = Similarity::fit(&core);
+    let err = |t: &Similarity| {
+        core.iter()
+            .map(|p| {
+                let m = t.map(p.p);
+                (m[0] - p.q[0]).hypot(m[1] - p.q[1])
+            })
+            .sum::<f32>()
+    };
+    if core.len() >= 4 && err(&fitted) < 0.8 * err(&plain) {
+        fitted
+    } else {
+        plain
+    }
+}
+
+/// Normalised cross-correlation of paired samples; `None` when either
+/// side is flat.
+fn ncc(a: &[f32], b: &[f32], min_std: f32) -> Option<f32> {
+    let n = a.len().min(b.len());
+    if n < 8 {
+        return None;
+    }
+    let nf = n as f32;
+    let ma = a[..n].iter().sum::<f32>() / nf;
+    let mb = b[..n].iter().sum::<f32>() / nf;
+    let (mut sab, mut saa, mut sbb) = (0.0f32, 0.0f32, 0.0f32);
+    for (x, y) in a[..n].iter().zip(&b[..n]) {
+        let (u, v) = (x - ma, y - mb);
+        sab += u * v;
+        saa += u * u;
+        sbb += v * v;
+    }
+    let (sa, sb) = ((saa / nf).sqrt(), (sbb / nf).sqrt());
+    if sa < min_std || sb < min_std {
+        return None;
+    }
+    Some(sab / (saa * sbb).sqrt())
+}
+
+fn percentile(v: &[f32], q: f32) -> f32 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let mut s = v.to_vec();
+    let k = ((s.len() - 1) as f32 * q) as usize;
+    s.select_nth_unstable_by(k, f32::total_cmp);
+    s[k]
+}
+
+/// Fine detail: each pixel less the mean of its 8 neighbours (cancels
+/// print shapes and shading, keeps the texture a clone carries along).
+fn detail_view(g: &Grey) -> Grey {
+    let mut px = vec![0.0f32; g.w * g.h];
+    for y in 1..g.h.saturating_sub(1) {
+        for x in 1..g.w.saturating_sub(1) {
+            let mut s = 0.0;
+            for (dx, dy) in [
+                (0, 0),
+                (1, 0),
+                (2, 0),
+                (0, 1),
+                (2, 1),
+                (0, 2),
+                (1, 2),
+                (2, 2),
+            ] {
+                s += g.at(x + dx - 1, y + dy - 1);
+            }
+            px[y * g.w + x] = g.at(x, y) - s / 8.0;
+        }
+    }
+    Grey { px, ..g.clone() }
+}
+
+/// Agreement of fine detail over the box under `t` moved by `delta`.
+fn detail_ncc(d: &Grey, t: &Similarity, bx: [f32; 4], delta: [f32; 2], step: f32) -> f32 {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut y = bx[1].max(1.0);
+    while y < bx[3] {
+        let mut x = bx[0].max(1.0);
+        while x < bx[2] {
+            let q = t.map([x, y]);
+            if let (Some(u), Some(v)) = (d.sample(x, y), d.sample(q[0] + delta[0], q[1] + delta[1]))
+            {
+                a.push(u);
+                b.push(v);
+            }
+            x += step;
+        }
+        y += step;
+    }
+    ncc(&a, &b, 0.5).unwrap_or(0.0)
+}
+
+/// Agreement of fine detail away from ink between the points of `bx`
+/// (`ring`: only those outside `inner`) and their images under `map`: the
+/// background a clone carries with it. Glyphs (and the halo of their
+/// edges) are left out, so that the same word printed twice on a
+/// different background does not agree; 0 when the background is flat
+/// (nothing to tell a clone from a repeat).
+fn background_agreement(
+    g: &Grey,
+    d: &Grey,
+    map: &dyn Fn([f32; 2]) -> [f32; 2],
+    bx: [f32; 4],
+    inner: Option<[f32; 4]>,
+    step: f32,
+    ink_share: Option<&mut f32>,
+) -> f32 {
+    let wanted =
+        |x: f32, y: f32| inner.is_none_or(|i| !(x >= i[0] && x < i[2] && y >= i[1] && y < i[3]));
+    let mut vals = Vec::new();
+    let mut y = bx[1];
+    while y < bx[3] {
+        let mut x = bx[0];
+        while x < bx[2] {
+            let q = map([x, y]);
+            if wanted(x, y)
+                && let (Some(u), Some(v)) = (g.sample(x, y), g.sample(q[0], q[1]))
+            {
+                vals.push(u.min(v));
+            }
+            x += step;
+        }
+        y += step;
+    }
+    let paper = percentile(&vals, 0.9);
+    let dark = percentile(&vals, 0.02);
+    if let Some(out) = ink_share {
+        // Ink on both sides (the darker of the two is below the ink
+        // level): printed matter that the clone carried along.
+        *out = if paper - dark > 80.0 {
+            let level = paper - 0.5 * (paper - dark);
+            vals.iter().filter(|&&v| v < level).count() as f32 / vals.len().max(1) as f32
+        } else {
+            0.0
+        };
+    }
+    // Ink: much darker than the paper; faint security lines are not ink.
+    let ink_below = if paper - dark > 80.0 {
+        paper - 0.5 * (paper - dark)
+    } else {
+        f32::NEG_INFINITY
+    };
+    let near_ink = |x: f32, y: f32| {
+        for dy in [-2.0, 0.0, 2.0] {
+            for dx in [-2.0, 0.0, 2.0] {
+                if g.sample(x + dx, y + dy).is_none_or(|v| v < ink_below) {
+                    return true;
+                }
+            }
+        }
+        false
+    };
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut y = bx[1];
+    while y < bx[3] {
+        let mut x = bx[0];
+        while x < bx[2] {
+            let q = map([x, y]);
+            if wanted(x, y)
+                && !near_ink(x, y)
+                && !near_ink(q[0], q[1])
+                && let (Some(u), Some(v)) = (d.sample(x, y), d.sample(q[0], q[1]))
+            {
+                a.push(u);
+                b.push(v);
+            }
+            x += step;
+        }
+        y += step;
+    }
+    if a.len() < 24 {
+        return 0.0;
+    }
+    ncc(&a, &b, 0.6).unwrap_or(0.0)
+}
+
+/// The part of `bx` where `g` and its image under `t` agree: rows and
+/// columns whose mean absolute difference is near the best row's (column's).
+fn trim(g: &Grey, t: &Similarity, bx: [f32; 4]) -> (f32, f32, f32, f32) {
+    let (w, h) = (
+        (bx[2] - bx[0]).max(1.0) as usize,
+        (bx[3] - bx[1]).max(1.0) as usize,
+    );
+    if w * h > 250_000 {
+        return (bx[0], bx[1], bx[2], bx[3]);
+    }
+    let (mut rows, mut cols) = (vec![(0.0f32, 0u32); h], vec![(0.0f32, 0u32); w]);
+    for (r, row) in rows.iter_mut().enumerate() {
+        for (c, col) in cols.iter_mut().enumerate() {
+            let p = [bx[0] + c as f32, bx[1] + r as f32];
+            let q = t.map(p);
+            if let (Some(a), Some(b)) = (g.sample(p[0], p[1]), g.sample(q[0], q[1])) {
+                let e = (a - b).abs();
+                row.0 += e;
+                row.1 += 1;
+                col.0 += e;
+                col.1 += 1;
+            }
+        }
+    }
+    let span = |v: &[(f32, u32)]| -> (usize, usize) {
+        let m: Vec<f32> = v
+            .iter()
+            .map(|&(s, n)| if n == 0 { f32::INFINITY } else { s / n as f32 })
+            .collect();
+        let (best, low) = m
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map_or((0, 0.0), |(i, &v)| (i, v));
+        // Relative to the spread of the profile: flat paper agrees best of
+        // all, the copied print a little less, the surroundings not at all.
+        let high = m
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(low, f32::max);
+        let limit = low + 0.4 * (high - low) + 1.0;
+        // First to last agreeing line: a glyph gap or one noisier column
+        // inside the patch must not cut it short.
+        let a = m.iter().position(|&v| v <= limit).unwrap_or(best);
+        let b = m.iter().rposition(|&v| v <= limit).unwrap_or(best);
+        (a, b + 1)
+    };
+    let (r0, r1) = span(&rows);
+    let (c0, c1) = span(&cols);
+    if r1 - r0 < 4 || c1 - c0 < 4 {
+        return (bx[0], bx[1], bx[2], bx[3]);
+    }
+    (
+        bx[0] + c0 as f32,
+        bx[1] + r0 as f32,
+        bx[0] + c1 as f32,
+        bx[1] + r1 as f32,
+    )
+}
+
+/// The sampling step of the verification: every pixel of a small patch,
+/// a sparser grid on large clusters (about 1 500 samples), which bounds
+/// the time per candidate.
+fn sample_step(group: &[Pair]) -> f32 {
+    let ext = |i: usize| {
+        let lo = group.iter().map(|p| p.p[i]).fold(f32::INFINITY, f32::min);
+        let hi = group
+            .iter()
+            .map(|p| p.p[i])
+            .fold(f32::NEG_INFINITY, f32::max);
+        hi - lo + B as f32 * 3.0
+    };
+    (ext(0) * ext(1) / 1500.0).sqrt().max(1.0)
+}
+
+/// Checks a cluster pixel by pixel; `None` when it is no clone.
+fn verify(g: &Grey, d: &Grey, group: &[Pair], all: &[Pair]) -> Option<Clone_> {
+    let step = sample_step(group);
+    let mut t = robust_fit(group);
+    let half = B as f32 / 2.0;
+    let x0 = group.iter().map(|p| p.p[0]).fold(f32::INFINITY, f32::min) - half;
+    let x1 = group
+        .iter()
+        .map(|p| p.p[0])
+        .fold(f32::NEG_INFINITY, f32::max)
+        + half;
+    let y0 = group.iter().map(|p| p.p[1]).fold(f32::INFINITY, f32::min) - half;
+    let y1 = group
+        .iter()
+        .map(|p| p.p[1])
+        .fold(f32::NEG_INFINITY, f32::max)
+        + half;
+    // Blocks that straddle the patch's border still match, so the
+    // cluster's box overhangs the copied patch; trim it to the rows and
+    // columns where source and destination agree.
+    let (x0, y0, x1, y1) = trim(g, &t, [x0, y0, x1, y1]);
+    let shift = {
+        let c = [f32::midpoint(x0, x1), f32::midpoint(y0, y1)];
+        let m = t.map(c);
+        [m[0] - c[0], m[1] - c[1]]
+    };
+    let (mut a, mut b, mut further, mut b2) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ring_a, mut ring_b) = (Vec::new(), Vec::new());
+    let pad = B as f32;
+    let mut y = (y0 - pad).max(0.0);
+    while y < y1 + pad {
+        let mut x = (x0 - pad).max(0.0);
+        while x < x1 + pad {
+            let q = t.map([x, y]);
+            let inside = x >= x0 && x < x1 && y >= y0 && y < y1;
+            if let (Some(va), Some(vb)) = (g.sample(x, y), g.sample(q[0], q[1])) {
+                if inside {
+                    a.push(va);
+                    b.push(vb);
+                    // One step further either way (whichever stays on the
+                    // page): a period repeats there too.
+                    if let Some(p) = g.sample(x - shift[0], y - shift[1]) {
+                        further.push(p);
+                        b2.push(va);
+                    } else if let Some(f) = g.sample(q[0] + shift[0], q[1] + shift[1]) {
+                        further.push(f);
+                        b2.push(vb);
+                    }
+                } else {
+                    ring_a.push(va);
+                    ring_b.push(vb);
+                }
+            }
+            x += step;
+        }
+        y += step;
+    }
+    let whole = ncc(&a, &b, MIN_STD)?;
+    if whole < 0.8 {
+        return None;
+    }
+    let periodic = ncc(&b2, &further, 1.0).unwrap_or(0.0);
+    // Not confined: the agreement goes on around the cluster, so the
+    // cluster is part of a larger repeated structure, not a pasted patch.
+    let ring = ncc(&ring_a, &ring_b, MIN_STD).unwrap_or(0.0);
+    if periodic > whole - 0.1 || periodic > 0.7 || ring > 0.7 {
+        return None;
+    }
+    // Fine detail, at the best of a few sub-pixel placements (block
+    // centres fix the transform to about a pixel).
+    let bx = [x0, y0, x1, y1];
+    let mut fine = f32::NEG_INFINITY;
+    let mut best_delta = [0.0f32; 2];
+    for dy in [-0.5f32, 0.0, 0.5] {
+        for dx in [-0.5f32, 0.0, 0.5] {
+            let v = detail_ncc(d, &t, bx, [dx, dy], step);
+            if v > fine {
+                fine = v;
+                best_delta = [dx, dy];
+            }
+        }
+    }
+    t.cq = [t.cq[0] + best_delta[0], t.cq[1] + best_delta[1]];
+    let map = |p: [f32; 2]| t.map(p);
+    let mut ink = 0.0f32;
+    let background = background_agreement(g, d, &map, bx, None, step, Some(&mut ink));
+    // The same background agreement where a clone would have none: around
+    // the patch, and one displacement further either way (a periodic
+    // background explains agreement there too).
+    let outer = [x0 - pad, y0 - pad, x1 + pad, y1 + pad];
+    let around = background_agreement(g, d, &map, outer, Some(bx), step, None);
+    let back = |p: [f32; 2]| [p[0] - shift[0], p[1] - shift[1]];
+    let behind = background_agreement(g, d, &back, bx, None, step, None);
+    let fwd = |p: [f32; 2]| {
+        let q = t.map(p);
+        [q[0] + shift[0], q[1] + shift[1]]
+    };
+    let ahead = background_agreement(g, d, &fwd, bx, None, step, None);
+    let explained = around.max(behind).max(ahead).max(0.0);
+    // A designed repeat (two identical rosettes, a band repeated down the
+    // page) shows the same displacement elsewhere on the page too; a clone
+    // has one: count the pairs with this displacement outside the cluster.
+    let elsewhere = all
+        .iter()
+        .filter(|pr| {
+            let (dx, dy) = (pr.q[0] - pr.p[0] - shift[0], pr.q[1] - pr.p[1] - shift[1]);
+            dx.abs() <= 4.0
+                && dy.abs() <= 4.0
+                && !(pr.p[0] >= x0 - pad
+                    && pr.p[0] <= x1 + pad
+                    && pr.p[1] >= y0 - pad
+                    && pr.p[1] <= y1 + pad)
+        })
+        .count() as f32;
+    let area = group.len() as f32;
+    // Fine-detail agreement is the evidence; a surrounding that does not
+    // agree (the patch ends where it was pasted), a displacement seen
+    // nowhere else and the number of agreeing blocks temper it.
+    let purity = area / (area + elsewhere);
+    let agree = ((fine - 0.35) / 0.3).clamp(0.0, 1.0)
+        * (1.0 - ring.max(0.0) / 0.7).clamp(0.0, 1.0)
+        * purity
+        * (area / 8.0).min(1.0).sqrt();
+    // Two kinds of evidence. A background that agrees where nothing else
+    // explains it (the clone carried it along); or, on a flat background,
+    // a run of print that agrees over several glyphs' width (a word or a
+    // number moved), which a glyph or two printed twice does not.
+    let by_background = ((background - explained - 0.2) / 0.4).clamp(0.0, 1.0)
+        // Security backgrounds repeat by design, sometimes exactly and
+        // locally: a duplicate without print on it is weak evidence.
+        * if ink >= 0.03 { 1.0 } else { 0.4 };
+    let (bw, bh) = (x1 - x0, y1 - y0);
+    let elongation = bw.max(bh) / bw.min(bh).max(1.0);
+    let by_print = if ink >= 0.03 {
+        0.8 * ((elongation - 2.0) / 2.0).clamp(0.0, 1.0) * ((whole - 0.85) / 0.1).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let score = agree * by_background.max(by_print);
+    let src = work::rect_quad(x0, y0, x1, y1);
+    let dst = src.map(|p| t.map(p));
+    Some(Clone_ {
+        score,
+        src,
+        dst,
+        angle_deg: t.b.atan2(t.a).to_degrees(),
+        scale: t.a.hypot(t.b),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{Rgb, RgbImage};
+
+    fn page(img: RgbImage) -> Page {
+        Page {
+            image: img,
+            index: 0,
+            exif_orientation: 1,
+        }
+    }
+
+    /// A non-repeating texture: hashed grey values, smoothed.
+    fn texture(w: u32, h: u32, seed: u32) -> RgbImage {
+        let hash = |x: u32, y: u32| {
+            let mut v = x.wrapping_mul(73_856_093) ^ y.wrapping_mul(19_349_663) ^ seed;
+            v ^= v >> 13;
+            v = v.wrapping_mul(0x5bd1_e995);
+            v ^= v >> 15;
+            (v % 120) as u8 + 80
+        };
+        let raw = RgbImage::from_fn(w, h, |x, y| {
+            let v = hash(x / 3, y / 3);
+            Rgb([v, v, v])
+        });
+        // Band-limited like a scan of print: the block grid of a clone is
+        // off by up to a pixel, which a scan's blur makes harmless.
+        image::imageops::blur(&raw, 1.0)
+    }
+
+    #[test]
+    fn a_pasted_block_is_found_with_source_and_destination() {
+        let mut img = texture(600, 400, 7);
+        let copy = img.clone();
+        // Clone a 60×40 patch from (100, 80) to (400, 250).
+        for y in 0..40 {
+            for x in 0..60 {
+                img.put_pixel(400 + x, 250 + y, *copy.get_pixel(100 + x, 80 + y));
+            }
+        }
+        let f = copy_move(&page(img), None);
+        // A duplicate without print on it scores lower by design (security
+        // backgrounds repeat), but it is found and placed.
+        assert!(f.score > 0.3, "{f:?}");
+        let src = f.regions[0].quad;
+        let dst = f.regions[1].quad;
+        assert!(
+            (src[0][0] - 100.0).abs() < 16.0 && (src[0][1] - 80.0).abs() < 16.0,
+            "{src:?}"
+        );
+        assert!(
+            (dst[0][0] - 400.0).abs() < 16.0 && (dst[0][1] - 250.0).abs() < 16.0,
+            "{dst:?}"
+        );
+        let clean = copy_move(&page(copy), None);
+        assert!(clean.score < 0.2, "{clean:?}");
+    }
+
+    #[test]
+    fn a_periodic_pattern_and_repeated_glyphs_are_not_clones() {
+        // A periodic background (period 37 × 23 px) with a repeated glyph.
+        let img = RgbImage::from_fn(600, 400, |x, y| {
+            let v = 170.0
+                + 40.0 * ((x as f32) * std::f32::consts::TAU / 37.0).sin()
+                + 30.0 * ((y as f32) * std::f32::consts::TAU / 23.0).cos();
+            let v = v as u8;
+            Rgb([v, v, v])
+        });
+        let mut img = img;
+        for k in 0..6u32 {
+            for y in 0..20 {
+                for x in 0..4 {
+                    img.put_pixel(50 + k * 90 + x, 300 + y, Rgb([20, 20, 20]));
+                    img.put_pixel(50 + k * 90 + x * 3, 300 + y / 5 * 5, Rgb([20, 20, 20]));
+                }
+            }
+        }
+        let f = copy_move(&page(img), None);
+        assert!(f.score < 0.2, "{f:?}");
+    }
+
+    #[test]
+    fn tiny_and_flat_pages_do_not_panic() {
+        for (w, h) in [(1, 1), (7, 300), (300, 7), (40, 40)] {
+            let f = copy_move(&page(RgbImage::new(w, h)), None);
+            assert!(f.score == 0.0);
+        }
+        let flat = RgbImage::from_pixel(500, 400, Rgb([200, 200, 200]));
+        assert!(copy_move(&page(flat), None).score == 0.0);
+    }
+}
