@@ -202,6 +202,14 @@ impl Screener {
         ));
         timings.insert("forensics".into(), ms(t));
         let (score, verdict) = fuse(&checks, self.config.thresholds);
+        // The aligned model's corners when a model was identified
+        // (within 1 mm on most scans, and in the document's own order:
+        // top-left first); else the outline the locator found.
+        let corners_px = outcome
+            .matched
+            .as_ref()
+            .map(|m| m.corners_px)
+            .or(corners.map(|c| c.corners));
         let document = DocumentInfo {
             template: outcome.matched.as_ref().map(|m| m.id.clone()),
             template_match: outcome.matched,
@@ -210,7 +218,7 @@ impl Screener {
                 .and_then(|r| r.mrz.format)
                 .map(|f| f.as_str().to_owned()),
             orientation_deg: reading.as_ref().map(|r| quarter_turn(r.angle_deg)),
-            corners_px: corners.map(|c| c.corners),
+            corners_px,
         };
         let mrz = reading.as_ref().map(|r| MrzReport {
             lines: r.lines.clone(),
