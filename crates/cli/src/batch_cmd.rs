@@ -21,7 +21,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::Failure;
-use crate::screen_cmd::{ScreenOptions, read_limited};
+use crate::screen_cmd::{ScreenOptions, read_limited, write_evidence};
 
 /// Extensions screened when walking a folder (case-insensitive).
 const SCAN_EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "tif", "tiff", "webp", "pdf", "jfif"];
@@ -158,6 +158,7 @@ pub(crate) fn run(args: &BatchArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
         .max(1);
     let screener = args.options.screener(1, jobs)?;
+    let evidence = args.options.evidence.as_ref();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
@@ -209,7 +210,16 @@ pub(crate) fn run(args: &BatchArgs) -> Result<(), Failure> {
     pool.install(|| {
         todo.par_iter().for_each_with(tx, |tx, (path, key)| {
             let report = match read_limited(path, limit) {
-                Ok(bytes) => screener.screen(key, &bytes),
+                Ok(bytes) => {
+                    let report = screener.screen(key, &bytes);
+                    if let Some(dir) = evidence
+                        && let Err(e) = write_evidence(dir, &screener, path, &bytes, &report)
+                    {
+                        // The row matters more than its picture: keep going.
+                        tracing::warn!("no evidence image for a scan: {e:#}");
+                    }
+                    report
+                }
                 Err(e) => Report::failed(
                     key,
                     String::new(),

@@ -27,6 +27,35 @@ pub(crate) struct ScreenOptions {
     /// MRZ recogniser model (default: the embedded one).
     #[arg(long, value_name = "ONNX")]
     mrz_model: Option<PathBuf>,
+    /// Also write an evidence image per scan into this folder (created):
+    /// the scan with every flagged region drawn, `STEM.SHA12.png`.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) evidence: Option<PathBuf>,
+}
+
+/// Writes the evidence image of `report` (screened from `bytes`) into
+/// `dir`; returns its path. Files that could not be screened have none.
+pub(crate) fn write_evidence(
+    dir: &Path,
+    screener: &Screener,
+    file: &Path,
+    bytes: &[u8],
+    report: &Report,
+) -> anyhow::Result<Option<PathBuf>> {
+    if report.error.is_some() {
+        return Ok(None);
+    }
+    let png = docscreen_screen::evidence::render_png(bytes, report, &screener.config().limits)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "scan".into(), |s| s.to_string_lossy());
+    let out = dir.join(format!(
+        "{stem}.{}.png",
+        &report.sha256[..12.min(report.sha256.len())]
+    ));
+    std::fs::write(&out, png).with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(Some(out))
 }
 
 impl ScreenOptions {
@@ -75,6 +104,9 @@ pub(crate) fn run(args: &ScreenArgs) -> Result<(), Failure> {
         .with_context(|| format!("cannot read {}", args.file.display()))
         .map_err(Failure::usage)?;
     let report = screener.screen(&args.file.display().to_string(), &bytes);
+    if let Some(dir) = &args.options.evidence {
+        write_evidence(dir, &screener, &args.file, &bytes, &report).map_err(Failure::io)?;
+    }
     let text = if args.json {
         serde_json::to_string_pretty(&report).map_err(|e| Failure::io(e.into()))? + "\n"
     } else {

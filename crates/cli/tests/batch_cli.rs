@@ -175,3 +175,44 @@ fn a_missing_onnx_runtime_is_a_clear_error_not_a_panic() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn evidence_images_are_written_per_screened_scan() {
+    let dir = tmp("evidence");
+    let report = dir.join("r.jsonl");
+    let ev = dir.join("evidence");
+    let bad = dir.join("not-an-image.jpg");
+    std::fs::write(&bad, b"hello").expect("write");
+    let scan = testdata("synth_sample/000006.jpg");
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    let out = docscreen(&[
+        "batch",
+        &s(&scan),
+        &s(&bad),
+        "--out",
+        &s(&report),
+        "--date",
+        "2026-01-01",
+        "--evidence",
+        &s(&ev),
+    ]);
+    ok(&out);
+    let written: Vec<PathBuf> = std::fs::read_dir(&ev)
+        .expect("evidence folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    // One image for the scan, none for the file that could not be screened.
+    assert_eq!(written.len(), 1, "{written:?}");
+    let name = written[0]
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.starts_with("000006.") && written[0].extension().is_some_and(|e| e == "png"),
+        "{name}"
+    );
+    let png = std::fs::read(&written[0]).expect("read");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

@@ -202,12 +202,15 @@ impl Screener {
         ));
         timings.insert("forensics".into(), ms(t));
         let (score, verdict) = fuse(&checks, self.config.thresholds);
-        // The aligned model's corners when a model was identified
+        // The aligned model's corners when a model was identified well
         // (within 1 mm on most scans, and in the document's own order:
         // top-left first); else the outline the locator found.
+        // A weakly supported match (a counterfeit's moved print) may be
+        // skewed: the locator's outline then speaks.
         let corners_px = outcome
             .matched
             .as_ref()
+            .filter(|m| m.score >= 0.3)
             .map(|m| m.corners_px)
             .or(corners.map(|c| c.corners));
         let document = DocumentInfo {
