@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use docscreen_mrz::Date;
 use docscreen_ocr::{MrzReading, Recogniser, find_mrz, read_block};
-use docscreen_vision::align::Pyramid;
 use docscreen_vision::{Limits, Page, decode, locate_document};
 use serde::{Deserialize, Serialize};
 
@@ -184,11 +183,10 @@ impl Screener {
             checks.extend(mrz_checks(reading.as_ref(), Some(&self.watchlist)));
         }
         let t = Instant::now();
-        let pyramid = Pyramid::new(&grey);
         let outcome = template_checks(
             &self.templates,
             &page.image,
-            &pyramid,
+            &grey,
             corners.as_ref(),
             reading.as_ref(),
         );

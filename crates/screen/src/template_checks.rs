@@ -233,7 +233,7 @@ pub(crate) fn identify<'a>(
 pub(crate) fn template_checks(
     registry: &TemplateRegistry,
     page: &RgbImage,
-    pyramid: &Pyramid,
+    grey: &image::GrayImage,
     located: Option<&Located>,
     reading: Option<&MrzReading>,
 ) -> TemplateOutcome {
@@ -243,7 +243,9 @@ pub(crate) fn template_checks(
             matched: None,
         };
     }
-    let (best, ranking) = identify(registry, pyramid, located, reading);
+    // The pyramid only when there is a model to align to.
+    let pyramid = Pyramid::new(grey);
+    let (best, ranking) = identify(registry, &pyramid, located, reading);
     let runner = |skip: usize| {
         ranking.get(skip).map(|(id, s)| RunnerUp {
             id: (*id).to_owned(),

@@ -136,6 +136,17 @@ pub fn box_reduce_rgb(img: &RgbImage, f: u32) -> RgbImage {
     out
 }
 
+/// Canvas px (sample centres) → mm → input px → px of the input reduced
+/// `f`×.
+fn canvas_to_reduced(mm_to_img: &Homography, f: u32, px_per_mm: f64) -> Homography {
+    Homography::scale_translate(1.0 / f64::from(f), [-0.5, -0.5])
+        .then_after(mm_to_img)
+        .then_after(&Homography::scale_translate(
+            1.0 / px_per_mm,
+            [0.5 / px_per_mm, 0.5 / px_per_mm],
+        ))
+}
+
 /// The canvas size for a document of `size_mm` at `px_per_mm`.
 #[must_use]
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -222,12 +233,7 @@ fn warp_reduced(
     size_mm: [f64; 2],
 ) -> Plane {
     // canvas px → mm → input px → reduced px.
-    let to_img = Homography::scale_translate(1.0 / f64::from(f), [-0.5, -0.5])
-        .then_after(mm_to_img)
-        .then_after(&Homography::scale_translate(
-            1.0 / px_per_mm,
-            [0.5 / px_per_mm, 0.5 / px_per_mm],
-        ));
+    let to_img = canvas_to_reduced(mm_to_img, f, px_per_mm);
     let (w, h) = canvas_size(size_mm, px_per_mm);
     let mut out = Plane::new(w, h);
     let (iw, ih) = (img.width() as usize, img.height() as usize);
@@ -263,12 +269,7 @@ pub fn warp_rgb(
     } else {
         src
     };
-    let to_img = Homography::scale_translate(1.0 / f64::from(f), [-0.5, -0.5])
-        .then_after(mm_to_img)
-        .then_after(&Homography::scale_translate(
-            1.0 / px_per_mm,
-            [0.5 / px_per_mm, 0.5 / px_per_mm],
-        ));
+    let to_img = canvas_to_reduced(mm_to_img, f, px_per_mm);
     let (w, h) = canvas_size(size_mm, px_per_mm);
     let mut out = [Plane::new(w, h), Plane::new(w, h), Plane::new(w, h)];
     let (iw, ih) = (img.width() as usize, img.height() as usize);
