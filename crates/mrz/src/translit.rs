@@ -176,10 +176,28 @@ fn map_char(c: char, out: &mut String) {
                     out.push_str(TABLE[i].1);
                 } else if up.is_ascii_uppercase() {
                     out.push(up);
+                } else if let Some(base) = vietnamese_base(up) {
+                    out.push(base);
                 }
             }
         }
     }
+}
+
+/// The base letter of a capital of Unicode's Latin Extended Additional
+/// block U+1EA0-U+1EF9 (Vietnamese letters with two diacritics, e.g. Ễ):
+/// Doc 9303-3 §6 drops diacritical marks that Table A does not transcribe,
+/// so Nguyễn is NGUYEN in the MRZ.
+fn vietnamese_base(c: char) -> Option<char> {
+    Some(match u32::from(c) {
+        0x1EA0..=0x1EB7 => 'A',
+        0x1EB8..=0x1EC7 => 'E',
+        0x1EC8..=0x1ECB => 'I',
+        0x1ECC..=0x1EE3 => 'O',
+        0x1EE4..=0x1EF1 => 'U',
+        0x1EF2..=0x1EF9 => 'Y',
+        _ => return None,
+    })
 }
 
 /// A name (one identifier, possibly of several components) in MRZ form:
@@ -191,6 +209,7 @@ fn map_char(c: char, out: &mut String) {
 /// use docscreen_mrz::transliterate;
 /// assert_eq!(transliterate("Jöns-Åke d'Artagnan"), "JOENS<AAKE<DARTAGNAN");
 /// assert_eq!(transliterate("Straße"), "STRASSE");
+/// assert_eq!(transliterate("Nguyễn Thị"), "NGUYEN<THI");
 /// assert_eq!(transliterate("Щербакова"), "SHCHERBAKOVA");
 /// ```
 #[must_use]

@@ -68,7 +68,10 @@ pub fn printed_values(model: &DocModel, person: &Person) -> BTreeMap<&'static st
         let v = match f.name {
             "doc_type" => model.doc_code.to_owned(),
             "issuing_code" => model.issuing_state.to_owned(),
-            "doc_number" => person.document_number.clone(),
+            "doc_number" => model.mrz.map_or_else(
+                || person.document_number.clone(),
+                |f| mrz_document_number(f, person),
+            ),
             "surname" => person.surname.to_uppercase(),
             "given_names" => given.clone(),
             "name_line" => format!("{}, {}", person.surname.to_uppercase(), given),
@@ -113,19 +116,11 @@ pub fn printed_values(model: &DocModel, person: &Person) -> BTreeMap<&'static st
     out
 }
 
-/// The MRZ a model carries for `person` (`None` without an MRZ).
-///
-/// # Errors
-/// When the data does not fit the format (the caller draws another holder).
-pub fn mrz_lines(
-    model: &DocModel,
-    person: &Person,
-) -> Result<Option<Vec<String>>, docscreen_mrz::FormatError> {
-    let Some(format) = model.mrz else {
-        return Ok(None);
-    };
+/// The document number as the MRZ of `format` holds it, which is also the
+/// number the document prints: nine characters on TD3 and visas; the
+/// French card's issue year and month, department, office and sequence.
+fn mrz_document_number(format: Format, person: &Person) -> String {
     let mut number = person.document_number.clone();
-    let mut optional = person.personal_number.clone();
     match format {
         Format::Td3 | Format::MrvA | Format::MrvB => number.truncate(9),
         Format::FrenchId => {
@@ -144,9 +139,27 @@ pub fn mrz_lines(
                 &["075", "013", "069", "2A1", "974"][(person.height_cm % 5) as usize],
                 digits
             );
-            optional = format!("{:0>3}{}", person.height_cm % 1000, "AB");
         }
         _ => {}
+    }
+    number
+}
+
+/// The MRZ a model carries for `person` (`None` without an MRZ).
+///
+/// # Errors
+/// When the data does not fit the format (the caller draws another holder).
+pub fn mrz_lines(
+    model: &DocModel,
+    person: &Person,
+) -> Result<Option<Vec<String>>, docscreen_mrz::FormatError> {
+    let Some(format) = model.mrz else {
+        return Ok(None);
+    };
+    let number = mrz_document_number(format, person);
+    let mut optional = person.personal_number.clone();
+    if format == Format::FrenchId {
+        optional = format!("{:0>3}{}", person.height_cm % 1000, "AB");
     }
     let cap = match format {
         Format::Td3 => 14,

@@ -88,9 +88,19 @@ const MONTHS: [&str; 12] = [
 
 fn month(word: &str) -> Option<u8> {
     let key = transliterate(word);
-    let i = MONTHS
-        .iter()
-        .position(|names| names.split(' ').any(|n| n == key))?;
+    let exact = |key: &str| {
+        MONTHS
+            .iter()
+            .position(|names| names.split(' ').any(|n| n == key))
+    };
+    // A bilingual month whose separator the OCR lost (`DECOC` for
+    // `DEC/DÉC`, `AOUET` for a misread `AOÛT`): its first three letters,
+    // when they are a three-letter key.
+    let i = exact(&key).or_else(|| {
+        (key.len() > 3 && key.is_ascii())
+            .then(|| exact(&key[..3]))
+            .flatten()
+    })?;
     Some(i as u8 + 1)
 }
 
@@ -185,7 +195,14 @@ fn tokens(chars: &[char]) -> Option<Vec<Tok>> {
             w = last + 1;
             continue;
         }
-        word(chars, words[w].clone(), &mut toks)?;
+        if word(chars, words[w].clone(), &mut toks).is_none() {
+            // The second half of a bilingual month garbled by the OCR
+            // (`SEP/ISEPT`): letters right after a month carry nothing.
+            let letters = chars[words[w].clone()].iter().all(|c| c.is_alphabetic());
+            if !(letters && matches!(toks.last(), Some(Tok::Month(..)))) {
+                return None;
+            }
+        }
         w += 1;
     }
     Some(toks)
@@ -600,6 +617,19 @@ mod tests {
         }
         // Both sides of the oblique must name the same month.
         check("16 APR/MAI 40", None);
+    }
+
+    #[test]
+    fn garbled_bilingual_months() {
+        for (text, iso) in [
+            ("14 DECOC 69", "XX69-12-14"),
+            ("02 SEP/ISEPT 96", "XX96-09-02"),
+            ("12 AUG/AOÜT 86", "XX86-08-12"),
+        ] {
+            let d = parse_printed_date(text).unwrap_or_else(|| panic!("{text} parses"));
+            assert_eq!(d.iso(), iso, "{text}");
+        }
+        assert!(parse_printed_date("14 QQQ 69").is_none());
     }
 
     #[test]
