@@ -479,7 +479,7 @@ def main():
     model = MrzNet(tuple(int(c) for c in args.chans.split(",")), args.hid).to(device)
     if args.export_only:  # the architecture comes from the saved weights
         model = MrzNet.from_state_dict(torch.load(out / "model.pt", map_location="cpu"))
-        some = materialise(Batches(args.val_seed, STREAM_VAL, 16, 1, args.fonts_dir), 0)
+        some = materialise(Batches(args.val_seed, STREAM_VAL, 16, 1, args.fonts_dir, real_split="val"), 0)
         info = export_onnx(model, args.export)
         info.update(verify_onnx(model, args.export, some))
         Path(str(args.export) + ".sha256").write_text(info["sha256"] + "\n")
@@ -512,7 +512,8 @@ def main():
     log(f"model: {sum(p.numel() for p in model.parameters())} parameters")
 
     pin = device.type == "cuda"
-    dev_ds = Batches(args.val_seed, STREAM_DEV, 256, -(-args.dev_lines // 256), args.fonts_dir, n_samples=args.dev_lines)
+    dev_ds = Batches(args.val_seed, STREAM_DEV, 256, -(-args.dev_lines // 256), args.fonts_dir, real_split="val",
+                     n_samples=args.dev_lines)
     t0 = time.time()
     dev = materialise(dev_ds, args.workers)
     log(f"dev set: {args.dev_lines} lines in {time.time() - t0:.1f}s")
@@ -578,7 +579,8 @@ def main():
     torch.save(model.state_dict(), out / "model.pt")
 
     t0 = time.time()
-    val_ds = Batches(args.val_seed, STREAM_VAL, 250, -(-args.val_lines // 250), args.fonts_dir, n_samples=args.val_lines)
+    val_ds = Batches(args.val_seed, STREAM_VAL, 250, -(-args.val_lines // 250), args.fonts_dir, real_split="val",
+                     n_samples=args.val_lines)
     val = materialise(val_ds, args.workers)
     metrics = evaluate(model, val, device, examples=40)
     log(f"val ({args.val_lines} lines, seed {args.val_seed}, made in {time.time() - t0:.1f}s): "

@@ -21,13 +21,18 @@ mod crop;
 mod locate;
 mod read;
 mod recognise;
+mod viz;
 
 pub use crop::{
     CROP_CAP, CROP_HEIGHT, CROP_MAX_WIDTH, CROP_MID, CROP_PAD, CROP_SQUEEZE, LineCrop, crop_line,
 };
 pub use locate::{LineGeometry, MrzBlock, find_mrz};
 pub use read::{MrzReading, REPAIR_CONFIDENT, ReadChar, read_block, read_mrz};
-pub use recognise::{CHARSET, CharReading, LineReading, Recogniser, decode};
+pub use recognise::{CHARSET, CharReading, LineReading, Recogniser, decode, decode_with};
+pub use viz::{
+    EMBEDDED_VIZ_MODEL, EMBEDDED_VIZ_MODEL_SHA256, SEARCH_PX_PER_MM, TextBand, VIZ_CHARSET,
+    VIZ_CROP_BAND, crop_zone, embedded_viz_recogniser, text_band,
+};
 
 /// The MRZ recogniser shipped with docscreen (`models/mrz_ocr/`), embedded
 /// in the binary so that an installed `docscreen` needs no model path.

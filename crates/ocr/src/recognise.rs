@@ -51,6 +51,8 @@ impl LineReading {
 #[derive(Debug)]
 pub struct Recogniser {
     model: Model,
+    /// The classes after the blank, in the model's order.
+    charset: Vec<char>,
 }
 
 impl Recogniser {
@@ -61,6 +63,7 @@ impl Recogniser {
     pub fn load(path: &Path, sha256: Option<&str>, threads: usize) -> Result<Self, InferenceError> {
         Ok(Self {
             model: Model::load(path, sha256, threads)?,
+            charset: CHARSET.chars().collect(),
         })
     }
 
@@ -90,7 +93,17 @@ impl Recogniser {
         Ok(Self {
             model: Model::from_bytes(bytes, sha256, threads)?
                 .with_sessions(bytes, sessions, threads)?,
+            charset: CHARSET.chars().collect(),
         })
+    }
+
+    /// The same recogniser architecture over another character set (the
+    /// VIZ model's, [`crate::VIZ_CHARSET`]): `charset` lists the classes
+    /// after the CTC blank in the model's order.
+    #[must_use]
+    pub fn with_charset(mut self, charset: &str) -> Self {
+        self.charset = charset.chars().collect();
+        self
     }
 
     /// The model file's sha256.
@@ -125,13 +138,13 @@ impl Recogniser {
             .ok_or_else(|| InferenceError::Runtime("the recogniser gave no output".into()))?;
         if logp.ndim() != 3
             || logp.shape()[0] != crops.len()
-            || logp.shape()[2] != CHARSET.len() + 1
+            || logp.shape()[2] != self.charset.len() + 1
         {
             return Err(InferenceError::Runtime(format!(
                 "the recogniser's output has shape {:?}, expected [{}, T, {}]",
                 logp.shape(),
                 crops.len(),
-                CHARSET.len() + 1
+                self.charset.len() + 1
             )));
         }
         Ok(crops
@@ -143,7 +156,7 @@ impl Recogniser {
                 let rows: Vec<Vec<f32>> = (0..frames)
                     .map(|t| m.index_axis(Axis(0), t).iter().copied().collect())
                     .collect();
-                decode(&rows)
+                decode_with(&rows, &self.charset)
             })
             .collect())
     }
@@ -174,6 +187,12 @@ fn paper_tone(px: &[f32]) -> f32 {
 #[must_use]
 pub fn decode(frames: &[Vec<f32>]) -> LineReading {
     let charset: Vec<char> = CHARSET.chars().collect();
+    decode_with(frames, &charset)
+}
+
+/// [`decode`] over any character set (`charset[k - 1]` is class `k`).
+#[must_use]
+pub fn decode_with(frames: &[Vec<f32>], charset: &[char]) -> LineReading {
     let mut chars: Vec<CharReading> = Vec::new();
     let mut prev = 0usize;
     let mut total = 0.0f32;
@@ -188,13 +207,13 @@ pub fn decode(frames: &[Vec<f32>]) -> LineReading {
         #[allow(clippy::cast_precision_loss)] // frame indices are small
         let column = (t * FRAME_STRIDE) as f32 + FRAME_STRIDE as f32 / 2.0;
         if best != 0 && best != prev {
-            chars.push(char_at(row, best, &charset, column));
+            chars.push(char_at(row, best, charset, column));
         } else if best != 0 && best == prev {
             // Same character continued: keep its peak frame.
             if let Some(last) = chars.last_mut()
                 && lp.exp() > last.p
             {
-                *last = char_at(row, best, &charset, column);
+                *last = char_at(row, best, charset, column);
             }
         }
         prev = best;
