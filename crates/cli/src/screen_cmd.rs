@@ -139,6 +139,17 @@ fn summary(r: &Report) -> String {
             d.orientation_deg
                 .map_or("unknown".into(), |o| format!("{o}°"))
         );
+        if let Some(t) = &d.template {
+            let _ = writeln!(s, "  model: {t}");
+        }
+        for (name, f) in &d.fields {
+            let _ = writeln!(
+                s,
+                "  printed {name:<16} {:<32} {}",
+                f.value,
+                f.agreement.as_deref().unwrap_or("")
+            );
+        }
     }
     for c in &r.checks {
         let mark = match c.status {

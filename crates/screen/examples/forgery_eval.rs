@@ -129,6 +129,7 @@ fn main() {
     };
     let text = std::fs::read_to_string(report).expect("report");
     let mut scans = Vec::new();
+    let mut field_reads: BTreeMap<String, [usize; 2]> = BTreeMap::new();
     for line in text.lines() {
         let Ok(r) = serde_json::from_str::<Value>(line) else {
             continue;
@@ -171,6 +172,27 @@ fn main() {
                         localised = true;
                     }
                 }
+            }
+        }
+        // Printed fields read vs printed truth (capitals, single spaces),
+        // on scans whose model was identified right.
+        if let (Some(fields), Some(printed)) = (
+            r.pointer("/document/fields").and_then(Value::as_object),
+            truth["printed"].as_object(),
+        ) {
+            for (name, f) in fields {
+                let Some(want) = printed.get(name).and_then(Value::as_str) else {
+                    continue;
+                };
+                let want = want
+                    .to_uppercase()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let got = f["value"].as_str().unwrap_or_default();
+                let e = field_reads.entry(name.clone()).or_insert([0, 0]);
+                e[0] += usize::from(got == want);
+                e[1] += 1;
             }
         }
         let template_ok = r
@@ -295,5 +317,21 @@ fn main() {
             share(1.0),
             errs[errs.len() - 1]
         );
+    }
+    if !field_reads.is_empty() {
+        let (ok, n) = field_reads
+            .values()
+            .fold((0, 0), |(a, b), [c, d]| (a + c, b + d));
+        println!(
+            "\nprinted fields read exactly (document.fields vs the printed truth): {ok}/{n} = {:.1}%",
+            100.0 * ok as f64 / n.max(1) as f64
+        );
+        println!("\n| field | exact | read |\n|---|---|---|");
+        for (name, [ok, n]) in &field_reads {
+            println!(
+                "| {name} | {:.1}% | {ok}/{n} |",
+                100.0 * *ok as f64 / (*n).max(1) as f64
+            );
+        }
     }
 }

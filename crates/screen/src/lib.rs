@@ -20,6 +20,7 @@ mod report;
 mod screener;
 mod template_checks;
 pub mod templates;
+mod viz_checks;
 mod watchlist;
 
 use std::path::PathBuf;
@@ -29,6 +30,7 @@ pub use report::{CheckResult, DocumentInfo, MrzReport, Region, Report, Status, V
 pub use screener::{Screener, ScreeningConfig, Thresholds, fuse};
 pub use template_checks::{MATCH_SUPPORT, RunnerUp, TEMPLATE_CHECK_IDS, TemplateMatch};
 pub use templates::{Template, TemplateRegistry, TemplateSpec, ZoneKind, ZoneSpec};
+pub use viz_checks::{PrintedField, VIZ_CHECK_IDS};
 pub use watchlist::{Entry as WatchlistEntry, Watchlist};
 
 /// Why a screener could not be built.

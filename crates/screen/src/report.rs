@@ -123,6 +123,10 @@ pub struct DocumentInfo {
     /// The document's corners in input pixels (clockwise from the
     /// top-left-most), `null` when not found.
     pub corners_px: Option<[[f32; 2]; 4]>,
+    /// The printed (VIZ) fields read in the identified model's text zones,
+    /// by zone name, with their MRZ counterparts and agreement.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, crate::viz_checks::PrintedField>,
 }
 
 /// The MRZ as read.

@@ -16,6 +16,7 @@ use crate::mrz_checks::mrz_checks;
 use crate::report::{CheckResult, DocumentInfo, MrzReport, Report, Status, Verdict};
 use crate::template_checks::template_checks;
 use crate::templates::TemplateRegistry;
+use crate::viz_checks::viz_checks;
 use crate::watchlist::Watchlist;
 
 /// Score thresholds of the verdict: `fail` at or above `fail`, `review` at
@@ -65,6 +66,7 @@ pub struct ScreeningConfig {
 pub struct Screener {
     config: ScreeningConfig,
     recogniser: Recogniser,
+    viz_recogniser: Recogniser,
     watchlist: Watchlist,
     templates: TemplateRegistry,
 }
@@ -84,6 +86,8 @@ impl Screener {
                 docscreen_ocr::embedded_recogniser_pooled(threads, config.parallel_scans.max(1))?
             }
         };
+        let viz_recogniser =
+            docscreen_ocr::embedded_viz_recogniser(threads, config.parallel_scans.max(1))?;
         let mut watchlist = Watchlist::default();
         for p in &config.watchlists {
             watchlist.load(p)?;
@@ -95,6 +99,7 @@ impl Screener {
         Ok(Self {
             config,
             recogniser,
+            viz_recogniser,
             watchlist,
             templates,
         })
@@ -193,6 +198,15 @@ impl Screener {
         checks.extend(outcome.checks);
         timings.insert("template".into(), ms(t));
         let t = Instant::now();
+        let viz = viz_checks(
+            outcome.aligned.as_ref(),
+            reading.as_ref(),
+            &self.viz_recogniser,
+            self.reference_date(),
+        );
+        checks.extend(viz.checks);
+        timings.insert("viz".into(), ms(t));
+        let t = Instant::now();
         checks.extend(forensic_checks(
             page,
             bytes,
@@ -220,6 +234,7 @@ impl Screener {
                 .map(|f| f.as_str().to_owned()),
             orientation_deg: reading.as_ref().map(|r| quarter_turn(r.angle_deg)),
             corners_px,
+            fields: viz.fields,
         };
         let mrz = reading.as_ref().map(|r| MrzReport {
             lines: r.lines.clone(),

@@ -60,14 +60,17 @@ pub struct RunnerUp {
 
 /// What the template stage produced.
 #[derive(Debug)]
-pub(crate) struct TemplateOutcome {
+pub(crate) struct TemplateOutcome<'a> {
     pub checks: Vec<CheckResult>,
     pub matched: Option<TemplateMatch>,
+    /// The identified model and its alignment (document mm → input px),
+    /// with the scan's pyramid: what the printed-data reading needs.
+    pub aligned: Option<(&'a Template, Homography, Pyramid)>,
 }
 
 /// A finding: `fail` from a score of 0.8 (the verdict's fail threshold),
 /// `warn` below.
-fn finding(id: &str, score: f32, message: String) -> CheckResult {
+pub(crate) fn finding(id: &str, score: f32, message: String) -> CheckResult {
     let status = if score >= 0.8 {
         Status::Fail
     } else {
@@ -230,17 +233,18 @@ pub(crate) fn identify<'a>(
 }
 
 /// Runs identification, alignment and the zone checks.
-pub(crate) fn template_checks(
-    registry: &TemplateRegistry,
+pub(crate) fn template_checks<'a>(
+    registry: &'a TemplateRegistry,
     page: &RgbImage,
     grey: &image::GrayImage,
     located: Option<&Located>,
     reading: Option<&MrzReading>,
-) -> TemplateOutcome {
+) -> TemplateOutcome<'a> {
     if registry.is_empty() {
         return TemplateOutcome {
             checks: not_performed_all("no templates loaded (--templates DIR)"),
             matched: None,
+            aligned: None,
         };
     }
     // The pyramid only when there is a model to align to.
@@ -264,6 +268,7 @@ pub(crate) fn template_checks(
         return TemplateOutcome {
             checks: not_performed_all(&reason),
             matched: None,
+            aligned: None,
         };
     };
     let matched = TemplateMatch {
@@ -318,9 +323,11 @@ pub(crate) fn template_checks(
         text_print(&ctx),
         mrz_position(&ctx, reading),
     ];
+    let mm_to_img = alignment.mm_to_img;
     TemplateOutcome {
         checks,
         matched: Some(matched),
+        aligned: Some((t, mm_to_img, pyramid)),
     }
 }
 

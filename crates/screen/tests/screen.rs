@@ -57,8 +57,8 @@ fn reads_the_sample_mrzs() {
         assert!(r.error.is_none(), "{file}: {:?}", r.error);
         assert_eq!(
             r.checks.len(),
-            7 + 4 + 4,
-            "{file}: every check reported (MRZ, templates, forensics)"
+            7 + 4 + 2 + 4,
+            "{file}: every check reported (MRZ, templates, printed data, forensics)"
         );
         let Some(lines) = truth["mrz_lines"].as_array() else {
             continue;
