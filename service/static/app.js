@@ -20,7 +20,10 @@ const CHECK_NAMES = {
   "mrz.dates": "Dates",
   "mrz.specimen": "Specimen document",
   "document.watchlist": "Lost, stolen or revoked documents",
+  "viz.mrz_agreement": "Printed data against the MRZ",
+  "viz.consistency": "Printed dates",
 };
+const AGREEMENT_WORDS = { agree: "agrees", disagree: "DIFFERS", unreadable: "not readable", not_in_mrz: "not in the MRZ" };
 
 function key() { return sessionStorage.getItem(KEY) || ""; }
 
@@ -99,6 +102,19 @@ async function showScreening(card, s) {
         el("img", { src, alt: "The scan with the flagged regions outlined (red: failed checks, amber: warnings, blue: the document)" }),
         el("figcaption", { text: "Red: failed checks. Amber: warnings. Blue: the document's outline." })));
     }
+  }
+  const fields = Object.entries((report.document || {}).fields || {});
+  if (fields.length) {
+    const ft = el("table", {}, el("caption", { text: "Printed data read on the document" }));
+    ft.append(el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Field" }), el("th", { scope: "col", text: "Printed" }), el("th", { scope: "col", text: "MRZ" }), el("th", { scope: "col", text: "" }))));
+    const fb = el("tbody");
+    for (const [name, f] of fields) {
+      const a = f.agreement || "";
+      fb.append(el("tr", {}, el("td", { text: name.replace(/_/g, " ") }), el("td", { text: f.value }), el("td", { text: f.mrz || "" }),
+        el("td", { class: a === "disagree" ? "st-fail" : a === "agree" ? "st-pass" : "", text: AGREEMENT_WORDS[a] || a })));
+    }
+    ft.append(fb);
+    box.append(el("details", {}, el("summary", { text: "Printed data (" + fields.length + " fields)" }), ft));
   }
   const table = el("table", {}, el("caption", { class: "visually-hidden", text: "Checks" }));
   table.append(el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Check" }), el("th", { scope: "col", text: "Result" }), el("th", { scope: "col", text: "Details" }))));
