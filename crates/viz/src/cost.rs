@@ -95,6 +95,8 @@ pub(crate) struct Slot {
     pub(crate) p: f32,
     /// Other candidates and their probabilities (`ch` itself left out).
     pub(crate) alts: Vec<(char, f32)>,
+    /// How much a difference here counts (1; less for weak evidence).
+    pub(crate) weight: f32,
 }
 
 impl Slot {
@@ -104,6 +106,7 @@ impl Slot {
             ch,
             p: prob(p),
             alts: Vec::new(),
+            weight: 1.0,
         }
     }
 
@@ -127,7 +130,14 @@ impl Slot {
             ch,
             p: prob(read.p) * factor,
             alts,
+            weight: 1.0,
         }
+    }
+
+    /// The same slot, a difference here counting `weight` as much.
+    pub(crate) fn weighted(mut self, weight: f32) -> Self {
+        self.weight = weight;
+        self
     }
 
     /// How sure the OCR was that this is not `c`: `1 - p(c)` for a
@@ -147,7 +157,7 @@ pub(crate) fn sub_cost(s: &Slot, e: char) -> f32 {
     if s.ch == e {
         return 0.0;
     }
-    let c = s.doubt_about(e).clamp(0.0, 1.0);
+    let c = s.doubt_about(e).clamp(0.0, 1.0) * s.weight;
     if confusable(s.ch, e) {
         c * CONFUSABLE_FACTOR
     } else {

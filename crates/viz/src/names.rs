@@ -8,6 +8,10 @@ use crate::compare::{Finding, Outcome, text_of};
 use crate::cost::{Alignment, CONFUSABLE_FACTOR, Slot, align, as_letter, prob, upper};
 use crate::{FieldKind, ReadChar};
 
+/// How much a difference under an accented capital counts, relative to a
+/// plain letter's (see where it is used).
+const ACCENTED_FACTOR: f32 = 0.35;
+
 /// Letters Doc 9303-3 §6 Table A transliterates more than one way, the
 /// first-listed form first (the one `docscreen_mrz::transliterate` uses),
 /// the plain letter second.
@@ -109,10 +113,25 @@ fn spelling(units: &[Unit<'_>], choice: impl Fn(usize) -> usize, comma_splits: b
                     out.extend((0..n).map(|_| Slot::bare('<', p)));
                 }
                 let s = &options[choice(i).min(options.len() - 1)];
-                if s.chars().count() == 1 {
-                    out.extend(s.chars().map(|c| Slot::from_read(read, c, *factor, letter)));
+                // An accented capital is weak evidence of its base letter:
+                // the recogniser knows a few dozen of them, and a letter
+                // outside its classes (Ć, Ł, Ř, Ş…) comes out as the
+                // nearest one it knows (Ć read as É).
+                let weight = if read.ch.is_ascii() {
+                    1.0
                 } else {
-                    out.extend(s.chars().map(|c| Slot::bare(c, prob(read.p) * factor)));
+                    ACCENTED_FACTOR
+                };
+                if s.chars().count() == 1 {
+                    out.extend(
+                        s.chars()
+                            .map(|c| Slot::from_read(read, c, *factor, letter).weighted(weight)),
+                    );
+                } else {
+                    out.extend(
+                        s.chars()
+                            .map(|c| Slot::bare(c, prob(read.p) * factor).weighted(weight)),
+                    );
                 }
             }
         }
@@ -264,6 +283,29 @@ mod tests {
         let c = compare_field("name_line", &read("ERIKSSON, ANNA MARIA"), &td1());
         assert_eq!(c.printed_normalised, "ERIKSSON<<ANNA<MARIA");
         assert_eq!(c.mrz.as_deref(), Some("ERIKSSON<<ANNA<MARIA"));
+    }
+
+    #[test]
+    fn letters_outside_the_recognisers_classes() {
+        // Ć is no class of the VIZ recogniser: KOVAČEVIĆ comes out with
+        // the nearest accented capitals it knows.
+        let mrz = td3_named("KOVACEVIC<<IVANA");
+        check("surname", "KOVAÉEVIÉ", &mrz, Agreement::Agree);
+        check("surname", "KOVACEVIÉ", &mrz, Agreement::Agree);
+        // Even when the recogniser offers C as an unlikely runner-up.
+        let mut r = read("KOVAÉEVIÉ");
+        for c in &mut r {
+            if c.ch == 'É' {
+                c.p = 0.97;
+                c.candidates = vec![('É', 0.97), ('E', 0.02), ('C', 0.001)];
+            }
+        }
+        assert_eq!(
+            compare_field("surname", &r, &mrz).agreement,
+            Agreement::Agree
+        );
+        // A plain letter changed is still a difference.
+        check("surname", "KOVALEVIC", &mrz, Agreement::Disagree);
     }
 
     #[test]
