@@ -20,8 +20,16 @@ const CHECK_NAMES = {
   "mrz.dates": "Dates",
   "mrz.specimen": "Specimen document",
   "document.watchlist": "Lost, stolen or revoked documents",
+  "template.layout": "Layout against the document model",
+  "template.background": "Background print against the model",
+  "template.text_print": "Printing of the personal data",
+  "template.mrz_position": "Position of the MRZ",
   "viz.mrz_agreement": "Printed data against the MRZ",
   "viz.consistency": "Printed dates",
+  "forensics.copy_move": "Copied and pasted areas",
+  "forensics.compression": "JPEG compression history",
+  "forensics.noise": "Image noise",
+  "forensics.edges": "Pasting edges",
 };
 const AGREEMENT_WORDS = { agree: "agrees", disagree: "DIFFERS", unreadable: "not readable", not_in_mrz: "not in the MRZ" };
 
