@@ -24,7 +24,7 @@ pub const MRZ_CHECK_IDS: [&str; 7] = [
 const SURE: f32 = 0.9;
 
 /// The quad around columns `start..=end` (1-based) of `line` (1-based).
-fn span_quad(r: &MrzReading, line: u8, start: u8, end: u8) -> Option<[[f32; 2]; 4]> {
+pub(crate) fn span_quad(r: &MrzReading, line: u8, start: u8, end: u8) -> Option<[[f32; 2]; 4]> {
     let l = r.chars.get(usize::from(line).checked_sub(1)?)?;
     let a = l.get(usize::from(start).checked_sub(1)?)?;
     let b = l.get(

@@ -277,12 +277,7 @@ pub(crate) fn template_checks<'a>(
         residual_mm: alignment.residual_mm,
         corners_px: {
             let [w, h] = t.spec.size_mm;
-            [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]].map(|p| {
-                let q = alignment.mm_to_img.apply(p).unwrap_or(p);
-                #[allow(clippy::cast_possible_truncation)]
-                let r = [q[0] as f32, q[1] as f32];
-                r
-            })
+            mm_quad(&alignment.mm_to_img, [0.0, 0.0, w, h])
         },
         runner_up: runner(1),
     };
@@ -349,14 +344,20 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// A rectangle of the document (mm) as a quad in input pixels.
     fn quad(&self, rect_mm: [f64; 4]) -> [[f32; 2]; 4] {
-        let [x, y, w, h] = rect_mm;
-        [[x, y], [x + w, y], [x + w, y + h], [x, y + h]].map(|p| {
-            let q = self.alignment.mm_to_img.apply(p).unwrap_or(p);
-            #[allow(clippy::cast_possible_truncation)]
-            let r = [q[0] as f32, q[1] as f32];
-            r
-        })
+        mm_quad(&self.alignment.mm_to_img, rect_mm)
     }
+}
+
+/// A rectangle of the document (`[x, y, w, h]`, mm) as a quad in input
+/// pixels (clockwise from the top-left) under `mm_to_img`.
+pub(crate) fn mm_quad(mm_to_img: &Homography, rect_mm: [f64; 4]) -> [[f32; 2]; 4] {
+    let [x, y, w, h] = rect_mm;
+    [[x, y], [x + w, y], [x + w, y + h], [x, y + h]].map(|p| {
+        let q = mm_to_img.apply(p).unwrap_or(p);
+        #[allow(clippy::cast_possible_truncation)]
+        let r = [q[0] as f32, q[1] as f32];
+        r
+    })
 }
 
 fn grey_of(rgb: &[Plane; 3]) -> Plane {

@@ -18,8 +18,9 @@ use docscreen_viz::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::mrz_checks::span_quad;
 use crate::report::{CheckResult, Region, Status};
-use crate::template_checks::finding;
+use crate::template_checks::{finding, mm_quad};
 use crate::templates::{Template, ZoneKind};
 
 /// The ids of the printed-data checks, in report order.
@@ -111,11 +112,10 @@ pub(crate) fn viz_checks(
         if let Some((crop, band)) =
             crop_zone(pyramid, mm_to_img, z.rect_mm, t.spec.size_mm, &statics)
         {
-            let (x, y) = (band.x, band.y);
-            quads.push(
-                [[x[0], y[0]], [x[1], y[0]], [x[1], y[1]], [x[0], y[1]]]
-                    .map(|p| mm_to_img.apply_f32([p[0] as f32, p[1] as f32])),
-            );
+            quads.push(mm_quad(
+                mm_to_img,
+                [band.x[0], band.y[0], band.x[1] - band.x[0], band.height()],
+            ));
             names.push(&z.name);
             crops.push(crop);
         }
@@ -232,20 +232,12 @@ fn mrz_region(zone: &str, r: &MrzReading) -> Option<[[f32; 2]; 4]> {
         _ => return None,
     };
     let span = r.mrz.check(id)?.span?;
-    let l = r.chars.get(usize::from(span.line).checked_sub(1)?)?;
-    let a = l.get(usize::from(span.start).checked_sub(1)?)?;
-    let b = l.get(
-        usize::from(span.end)
-            .checked_sub(1)?
-            .min(l.len().checked_sub(1)?),
-    )?;
-    Some([a.quad[0], b.quad[1], b.quad[2], a.quad[3]])
+    span_quad(r, span.line, span.start, span.end)
 }
 
 /// A reading of a number or name two or more characters shorter than its
-/// MRZ value: part of
-/// the print was not read (a crop cut short, a smudge), which a forger's
-/// substitution does not produce.
+/// MRZ value: part of the print was not read (a crop cut short, a smudge),
+/// which a forger's substitution does not produce.
 fn partial_read(c: &FieldComparison) -> bool {
     let Some(mrz) = &c.mrz else {
         return false;
