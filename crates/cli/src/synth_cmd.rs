@@ -41,6 +41,11 @@ pub(crate) struct SynthArgs {
     /// Clean scans: upright, no noise or blur, PNG (for tests).
     #[arg(long)]
     clean: bool,
+    /// Share of forgeries (other than counterfeits) made on the scan file
+    /// after scanning — retyped, spliced from another file or cloned — instead
+    /// of on paper before it (0-1).
+    #[arg(long, default_value_t = 0.5)]
+    digital_fraction: f32,
     /// Also write a contact sheet of up to 24 scans to this PNG.
     #[arg(long)]
     contact_sheet: Option<PathBuf>,
@@ -103,6 +108,11 @@ pub(crate) fn run(args: &SynthArgs) -> Result<(), Failure> {
             "--genuine-fraction must be between 0 and 1"
         )));
     }
+    if !(0.0..=1.0).contains(&args.digital_fraction) {
+        return Err(Failure::usage(anyhow!(
+            "--digital-fraction must be between 0 and 1"
+        )));
+    }
     let config = SynthConfig {
         count: args.count,
         seed: args.seed,
@@ -111,6 +121,7 @@ pub(crate) fn run(args: &SynthArgs) -> Result<(), Failure> {
         genuine_fraction: args.genuine_fraction,
         reference_date: args.date,
         clean: args.clean,
+        digital_fraction: args.digital_fraction,
     };
     if let Some(j) = args.jobs {
         rayon::ThreadPoolBuilder::new()

@@ -79,6 +79,9 @@ fn run_one(img: &Path, json: &Path) -> Option<Row> {
     let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(json).ok()?).ok()?;
     let kind = if truth["label"] == "genuine" {
         "genuine".to_owned()
+    } else if truth["medium"] == "digital" {
+        // Edited on the scan file: the forgeries with pixel-level traces.
+        format!("{} (digital)", truth["kind"].as_str()?)
     } else {
         truth["kind"].as_str()?.to_owned()
     };
@@ -265,8 +268,14 @@ fn main() {
             100.0 * fa as f64 / neg.len().max(1) as f64
         );
         println!("| kind | n | AUC | detected | localised (of detected) |\n|---|---|---|---|---|");
-        for kind in KINDS {
+        for kind in KINDS
+            .iter()
+            .flat_map(|k| [(*k).to_owned(), format!("{k} (digital)")])
+        {
             let pos: Vec<&Row> = rows.iter().filter(|r| r.kind == kind).collect();
+            if pos.is_empty() {
+                continue;
+            }
             let ps: Vec<f32> = pos.iter().map(|r| r.scores[c]).collect();
             let det: Vec<&&Row> = pos.iter().filter(|r| r.scores[c] > thresholds[c]).collect();
             let loc = det.iter().filter(|r| r.hits[c]).count();

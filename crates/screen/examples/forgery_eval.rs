@@ -143,7 +143,11 @@ fn main() {
             continue; // templates' references and other files
         };
         let truth: Value = serde_json::from_str(&t).expect("truth");
-        let kind = truth["kind"].as_str().unwrap_or("genuine").to_owned();
+        let mut kind = truth["kind"].as_str().unwrap_or("genuine").to_owned();
+        if truth["medium"] == "digital" {
+            // Edited on the scan file: the forgeries with pixel-level traces.
+            kind.push_str(" (digital)");
+        }
         let forged: Vec<[f64; 4]> = truth["regions"]
             .as_array()
             .map(|v| {

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::SynthRng;
+use crate::digital;
 use crate::forge::{self, ForgeryKind, Region};
 use crate::model::{DocModel, catalogue};
 use crate::person::Person;
@@ -36,6 +37,9 @@ pub struct SynthConfig {
     pub reference_date: Date,
     /// Clean scans (no rotation, noise or blur; PNG): for tests.
     pub clean: bool,
+    /// Share of forgeries (other than counterfeits) made on the scan file
+    /// after scanning instead of on paper before it ([`crate::digital`]).
+    pub digital_fraction: f32,
 }
 
 impl Default for SynthConfig {
@@ -48,6 +52,7 @@ impl Default for SynthConfig {
             genuine_fraction: 0.4,
             reference_date: Date::new(2026, 1, 1).expect("date"),
             clean: false,
+            digital_fraction: 0.5,
         }
     }
 }
@@ -82,6 +87,9 @@ pub struct GroundTruth {
     pub kind: Option<ForgeryKind>,
     /// Forgery strength (0 subtle … 1 crude).
     pub strength: Option<f32>,
+    /// Where the forgery was made: `physical` (on paper, before the scan)
+    /// or `digital` (on the scan file, after it); `details.digital` says how.
+    pub medium: Option<&'static str>,
     /// Kind-specific details.
     pub details: serde_json::Value,
     /// MRZ lines as printed.
@@ -182,6 +190,25 @@ fn sample_seed(seed: u64, index: usize) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Seed offset of the digital-edit stream (see `generate_one`).
+const DIGITAL_STREAM: u64 = 0xD161_7A1E_D175_0001;
+
+/// The scan parameters of the content a forger pastes: typeset in the editor
+/// (no blur, almost no noise) or cut from another scan (its own blur and
+/// noise). Only blur and noise change, so the geometry stays aligned.
+fn source_params(params: &ScanParams, method: digital::Method, rng: &mut SynthRng) -> ScanParams {
+    let mut p = params.clone();
+    p.motion_blur = None;
+    if method == digital::Method::Retyped {
+        p.defocus_sigma = 0.0;
+        p.noise_sigma = rng.random_range(0.0f32..0.8);
+    } else {
+        p.defocus_sigma = rng.random_range(0.0f32..1.5);
+        p.noise_sigma = rng.random_range(0.0f32..8.0);
+    }
+    p
+}
+
 /// Generates sample `index` of the dataset.
 #[must_use]
 #[allow(clippy::too_many_lines)] // one sample, start to end
@@ -249,6 +276,13 @@ pub fn generate_one(
         }
         _ => (model.clone(), None),
     };
+    // Drawn from a stream of its own so that adding digital forgeries left
+    // every other sample of a seed as it was.
+    let mut edit_rng = SynthRng::seed_from_u64(sample_seed(config.seed, index) ^ DIGITAL_STREAM);
+    let digital = kind
+        .filter(|&k| k != ForgeryKind::Counterfeit && !config.clean)
+        .filter(|_| edit_rng.random::<f32>() < config.digital_fraction)
+        .map(|k| digital::method_for(k, &mut edit_rng));
     let content = Content {
         printed: printed.clone(),
         mrz: mrz.clone(),
@@ -256,6 +290,7 @@ pub fn generate_one(
         copy_seed: rng.random(),
     };
     let mut doc = render::render(&render_model, &content, fonts, k);
+    let genuine_image = digital.map(|_| doc.image.clone());
     let mut forgery = kind.map(|kd| {
         forge::forge(
             kd,
@@ -273,7 +308,50 @@ pub fn generate_one(
         f.details = d;
     }
 
-    let s = scan::simulate(&doc.image, render_dpi, model.size_mm, &params, &mut rng);
+    let s = match (digital, genuine_image, forgery.as_mut()) {
+        (Some(method), Some(genuine), Some(f)) => {
+            // The scanner saw the genuine document; the forger edits its file.
+            let source_rng = rng.clone();
+            let raw = scan::simulate_raw(&genuine, render_dpi, model.size_mm, &params, &mut rng);
+            let (bytes, ext) = scan::encode_image(&raw.pixels, params.encoding);
+            let scanned = digital::reopen(&bytes, ext);
+            let source = (method != digital::Method::Cloned).then(|| {
+                let p = source_params(&params, method, &mut edit_rng);
+                scan::simulate_raw(
+                    &doc.image,
+                    render_dpi,
+                    model.size_mm,
+                    &p,
+                    &mut source_rng.clone(),
+                )
+            });
+            let (bytes, extension, record) = digital::edit(
+                method,
+                &scanned,
+                source.as_ref(),
+                &f.regions,
+                &raw.mm_to_px,
+                model.size_mm,
+                &mut edit_rng,
+            );
+            if let serde_json::Value::Object(m) = &mut f.details {
+                m.insert(
+                    "digital".into(),
+                    serde_json::to_value(&record).unwrap_or_default(),
+                );
+            }
+            scan::Scan {
+                bytes,
+                extension,
+                width: raw.pixels.width(),
+                height: raw.pixels.height(),
+                corners_px: raw.corners_px,
+                mm_to_px: raw.mm_to_px,
+                params: params.clone(),
+            }
+        }
+        _ => scan::simulate(&doc.image, render_dpi, model.size_mm, &params, &mut rng),
+    };
     let to_quad = |r: &Region| {
         let m = r.rect_mm;
         GtRegion {
@@ -303,6 +381,13 @@ pub fn generate_one(
         },
         kind,
         strength: forgery.as_ref().map(|f| f.strength),
+        medium: forgery.as_ref().map(|_| {
+            if digital.is_some() {
+                "digital"
+            } else {
+                "physical"
+            }
+        }),
         details: forgery
             .as_ref()
             .map_or(serde_json::Value::Null, |f| f.details.clone()),
@@ -374,6 +459,7 @@ pub fn write_dataset(
                 "kind": sample.truth.kind,
                 "template": sample.truth.template,
                 "strength": sample.truth.strength,
+                "medium": sample.truth.medium,
                 "mrz_valid": sample.truth.mrz_valid,
             });
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);

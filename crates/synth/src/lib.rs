@@ -12,6 +12,7 @@
 #![allow(clippy::many_single_char_names)]
 
 pub mod dataset;
+pub mod digital;
 pub mod forge;
 pub mod model;
 pub mod person;

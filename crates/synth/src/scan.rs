@@ -224,6 +224,24 @@ pub fn simulate(
     params: &ScanParams,
     rng: &mut SynthRng,
 ) -> Scan {
+    simulate_raw(document, doc_dpi, size_mm, params, rng).into_scan(params)
+}
+
+/// [`simulate`] without the encoding. The geometry, background and light are
+/// drawn from `rng` before anything that depends on the blur or noise
+/// parameters, so two calls with clones of one generator and parameters that
+/// differ only in blur, noise or encoding give pixel-aligned scans.
+///
+/// # Panics
+/// As [`simulate`].
+#[must_use]
+pub fn simulate_raw(
+    document: &RgbImage,
+    doc_dpi: f32,
+    size_mm: [f32; 2],
+    params: &ScanParams,
+    rng: &mut SynthRng,
+) -> RawScan {
     assert!(
         document.width() > 0 && document.height() > 0,
         "empty document image"
@@ -249,18 +267,47 @@ pub fn simulate(
         let row = warper.row(y, &source, background.as_mut(), &shadows, &gain);
         push_through(&mut stages, row, &mut |r| sink.put(r));
     }
-    let pixels = sink.out;
-    let (bytes, extension) = encode(&pixels, geometry.width, geometry.height, params.encoding);
-
-    Scan {
-        bytes,
-        extension,
-        width: geometry.width,
-        height: geometry.height,
+    RawScan {
+        pixels: RgbImage::from_raw(geometry.width, geometry.height, sink.out)
+            .expect("the quantizer fills width × height × 3 bytes"),
         corners_px: geometry.corners_px.map(|[x, y]| [x as f32, y as f32]),
         mm_to_px: geometry.mm_to_px,
-        params: params.clone(),
     }
+}
+
+/// A simulated scan before encoding: what the scanner saw.
+#[derive(Debug, Clone)]
+pub struct RawScan {
+    /// The pixels.
+    pub pixels: RgbImage,
+    /// Document corners in pixels (see [`Scan::corners_px`]).
+    pub corners_px: [[f32; 2]; 4],
+    /// Document millimetres to pixels (see [`Scan::mm_to_px`]).
+    pub mm_to_px: [f64; 9],
+}
+
+impl RawScan {
+    /// Encodes the pixels as `params.encoding` says: the scanner's file.
+    #[must_use]
+    pub fn into_scan(self, params: &ScanParams) -> Scan {
+        let (bytes, extension) = encode_image(&self.pixels, params.encoding);
+        Scan {
+            bytes,
+            extension,
+            width: self.pixels.width(),
+            height: self.pixels.height(),
+            corners_px: self.corners_px,
+            mm_to_px: self.mm_to_px,
+            params: params.clone(),
+        }
+    }
+}
+
+/// Encodes an image as a scanner or an editor saves it; returns the bytes and
+/// the file extension.
+#[must_use]
+pub fn encode_image(image: &RgbImage, encoding: Encoding) -> (Vec<u8>, &'static str) {
+    encode(image.as_raw(), image.width(), image.height(), encoding)
 }
 
 /// Applies a homography to a point.
