@@ -13,6 +13,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod anomaly_checks;
 pub mod evidence;
 mod forensic_checks;
 mod mrz_checks;
@@ -25,6 +26,7 @@ mod watchlist;
 
 use std::path::PathBuf;
 
+pub use anomaly_checks::{AnomalyModel, EMBEDDED_ANOMALY_MODEL, EMBEDDED_ANOMALY_SHA256};
 pub use mrz_checks::{MRZ_CHECK_IDS, mrz_checks};
 pub use report::{CheckResult, DocumentInfo, MrzReport, Region, Report, Status, Verdict};
 pub use screener::{Screener, ScreeningConfig, Thresholds, fuse};

@@ -11,6 +11,7 @@ use docscreen_vision::{Limits, Page, decode, locate_document};
 use serde::{Deserialize, Serialize};
 
 use crate::ScreenError;
+use crate::anomaly_checks::{AnomalyModel, anomaly_check};
 use crate::forensic_checks::forensic_checks;
 use crate::mrz_checks::mrz_checks;
 use crate::report::{CheckResult, DocumentInfo, MrzReport, Report, Status, Verdict};
@@ -67,6 +68,7 @@ pub struct Screener {
     config: ScreeningConfig,
     recogniser: Recogniser,
     viz_recogniser: Recogniser,
+    anomaly: AnomalyModel,
     watchlist: Watchlist,
     templates: TemplateRegistry,
 }
@@ -88,6 +90,7 @@ impl Screener {
         };
         let viz_recogniser =
             docscreen_ocr::embedded_viz_recogniser(threads, config.parallel_scans.max(1))?;
+        let anomaly = AnomalyModel::embedded(threads, config.parallel_scans.max(1))?;
         let mut watchlist = Watchlist::default();
         for p in &config.watchlists {
             watchlist.load(p)?;
@@ -100,6 +103,7 @@ impl Screener {
             config,
             recogniser,
             viz_recogniser,
+            anomaly,
             watchlist,
             templates,
         })
@@ -213,6 +217,11 @@ impl Screener {
             corners.as_ref().map(|c| &c.corners),
         ));
         timings.insert("forensics".into(), ms(t));
+        let t = Instant::now();
+        let (anomaly, _map) =
+            anomaly_check(&self.anomaly, page, corners.as_ref().map(|c| &c.corners));
+        checks.push(anomaly);
+        timings.insert("anomaly".into(), ms(t));
         let (score, verdict) = fuse(&checks, self.config.thresholds);
         // The aligned model's corners when a model was identified well
         // (within 1 mm on most scans, and in the document's own order:

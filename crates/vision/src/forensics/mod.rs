@@ -29,6 +29,7 @@ pub use compression::{compression, estimate_quality, luma_quant_table};
 pub use copy_move::copy_move;
 pub use edges::edges;
 pub use noise::noise;
+pub use work::components;
 
 use crate::Page;
 

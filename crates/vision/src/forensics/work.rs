@@ -211,7 +211,8 @@ pub(super) fn rect_quad(x0: f32, y0: f32, x1: f32, y1: f32) -> [[f32; 2]; 4] {
 
 /// Connected components (4-neighbourhood) of the set cells of a `w`×`h`
 /// grid; each as its list of cell indices.
-pub(super) fn components(mask: &[bool], w: usize, h: usize) -> Vec<Vec<usize>> {
+#[must_use]
+pub fn components(mask: &[bool], w: usize, h: usize) -> Vec<Vec<usize>> {
     let mut seen = vec![false; mask.len()];
     let mut out = Vec::new();
     for start in 0..mask.len().min(w * h) {
