@@ -217,10 +217,20 @@ fn describe(s: &FitSummary, skipped: Skipped, out: &Path) -> String {
     );
     let _ = writeln!(t, "calibration AUC {:.4}", info.auc);
     let _ = writeln!(t, "bias {:.4}", m.bias);
-    let mut weights: Vec<(&String, &f64)> = m.weights.iter().collect();
-    weights.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
-    for (id, w) in weights {
-        let _ = writeln!(t, "  {id:<28} {w:.4}");
+    let _ = writeln!(t, "  {:<28} {:>8} {:>8}", "check", "flagged", "+fail");
+    let mut ids: Vec<&String> = m.weights.keys().chain(m.fail_weights.keys()).collect();
+    ids.sort_by(|a, b| {
+        let total = |id: &str| m.weight(id) + m.fail_weight(id);
+        total(b).total_cmp(&total(a)).then(a.cmp(b))
+    });
+    ids.dedup();
+    for id in ids {
+        let _ = writeln!(
+            t,
+            "  {id:<28} {:>8.4} {:>8.4}",
+            m.weight(id),
+            m.fail_weight(id)
+        );
     }
     let share = |v: &[f32], f: &dyn Fn(f32) -> bool| {
         #[allow(clippy::cast_precision_loss)] // counts of rows

@@ -120,9 +120,17 @@ fn calibrate_fits_prints_and_writes_a_fusion_file() {
     assert_eq!(m["fitted"]["seeds"], json!([7]));
     assert_eq!(m["fitted"]["skipped"], 2);
     let w = m["weights"].as_object().expect("weights");
-    assert!(w["mrz.check_digits"].as_f64().expect("w") > 1.0, "{w:?}");
+    let v = m["fail_weights"].as_object().expect("fail weights");
+    let digits =
+        w["mrz.check_digits"].as_f64().expect("w") + v["mrz.check_digits"].as_f64().expect("v");
+    assert!(digits > 1.0, "{w:?} {v:?}");
     assert_eq!(w["template.layout"], 0.0, "never flagged: no weight");
-    assert!(w.values().all(|x| x.as_f64().is_some_and(|x| x >= 0.0)));
+    assert_eq!(v["forensics.noise"], 0.0, "never failed: no fail weight");
+    assert!(
+        w.values()
+            .chain(v.values())
+            .all(|x| x.as_f64().is_some_and(|x| x >= 0.0))
+    );
     let auc = m["fitted"]["auc"].as_f64().expect("auc");
     assert!(auc > 0.8 && auc <= 1.0, "{auc}");
     for desk in ["default", "consular", "airport"] {

@@ -5,15 +5,20 @@
 //! The score of a scan is
 //!
 //! ```text
-//! p = σ(b + Σᵢ wᵢ·xᵢ),   xᵢ = sᵢ when check i warns or fails, else 0
+//! p = σ(b + Σᵢ (wᵢ·xᵢ + vᵢ·yᵢ))
+//!     xᵢ = sᵢ when check i warns or fails, else 0   (`weights`)
+//!     yᵢ = sᵢ when check i fails, else 0            (`fail_weights`)
 //! ```
 //!
-//! one feature per check id (`"feature": "flagged_score"`): a check that
-//! passes, was not performed or could not run gives 0, so missing evidence
-//! never raises nor lowers the score. The weights are fitted by
-//! [`fit`] (L2-regularised logistic regression, class-balanced: `p` is the
-//! posterior probability of a forgery under equal prior odds) and are
-//! constrained to `wᵢ ≥ 0`.
+//! two features per check id (`"feature": "flagged_score+fail_score"`): a
+//! check that passes, was not performed or could not run gives 0, so
+//! missing evidence never raises nor lowers the score; a `fail` counts
+//! `wᵢ + vᵢ`, a `warn` `wᵢ` (an expiry warning and an impossible date are
+//! both `mrz.dates`, but only the second is evidence of forgery). The
+//! weights are fitted by [`fit`] (L2-regularised logistic regression,
+//! class-balanced: `p` is the posterior probability of a forgery under
+//! equal prior odds, so `p / (1 − p)` is the likelihood ratio of the
+//! findings) and are constrained to `wᵢ, vᵢ ≥ 0`.
 //!
 //! *Invariant (monotone):* every weight is non-negative (a file with a
 //! negative one is refused), so raising a check's score, or a check going
@@ -29,9 +34,10 @@
 //! weight is therefore 0.
 //!
 //! A check id the file does not know (a check added after the fit) gets
-//! the file's `default_weight` (0 in the files `docscreen calibrate`
-//! writes: uncalibrated evidence does not move a calibrated score); a
-//! re-fit on reports that hold the new check gives it its weight.
+//! the file's `default_weight` as `wᵢ` and no `vᵢ` (0 in the files
+//! `docscreen calibrate` writes: uncalibrated evidence does not move a
+//! calibrated score); a re-fit on reports that hold the new check gives it
+//! its weights.
 //!
 //! ```
 //! use docscreen_screen::{CheckResult, FusionModel, Status, Verdict};
@@ -59,8 +65,9 @@ use crate::screener::Thresholds;
 pub const FUSION_FORMAT: &str = "docscreen-fusion";
 /// The file version this build reads and writes.
 pub const FUSION_VERSION: u32 = 1;
-/// The one feature function known: a check's score when it warns or fails.
-pub const FLAGGED_SCORE: &str = "flagged_score";
+/// The one feature scheme known: a check's score when it warns or fails
+/// (`weights`), and again when it fails (`fail_weights`).
+pub const FEATURE: &str = "flagged_score+fail_score";
 /// Checks whose `fail` always fails the document (see the module doc).
 pub const DECISIVE: [&str; 1] = ["document.watchlist"];
 /// The desk used when none is named.
@@ -132,15 +139,19 @@ pub struct FusionModel {
     pub version: u32,
     /// Names the model in reports (`score_model`).
     pub id: String,
-    /// The feature function ([`FLAGGED_SCORE`]).
+    /// The feature scheme ([`FEATURE`]).
     pub feature: String,
     /// The log-odds of a scan with no finding.
     pub bias: f64,
     /// Weight of a check id the file does not list (≥ 0).
     #[serde(default)]
     pub default_weight: f64,
-    /// Weight per check id (each ≥ 0).
+    /// Weight per check id of its score when it warns or fails (each ≥ 0).
     pub weights: BTreeMap<String, f64>,
+    /// Weight per check id of its score when it fails, on top of
+    /// `weights` (each ≥ 0; 0 for ids not listed).
+    #[serde(default)]
+    pub fail_weights: BTreeMap<String, f64>,
     /// Check ids whose `fail` floors the score at the fail threshold, on
     /// top of [`DECISIVE`].
     #[serde(default)]
@@ -232,9 +243,9 @@ impl FusionModel {
             origin: origin.to_owned(),
             detail,
         };
-        if self.feature != FLAGGED_SCORE {
+        if self.feature != FEATURE {
             return Err(invalid(format!(
-                "unknown feature {:?}: this build knows {FLAGGED_SCORE:?}; re-fit with `docscreen calibrate`",
+                "unknown feature {:?}: this build knows {FEATURE:?}; re-fit with `docscreen calibrate`",
                 self.feature
             )));
         }
@@ -244,13 +255,18 @@ impl FusionModel {
         let weights = self
             .weights
             .iter()
-            .map(|(k, w)| (k.as_str(), *w))
-            .chain([("default_weight", self.default_weight)]);
+            .map(|(k, w)| (k.clone(), *w))
+            .chain(
+                self.fail_weights
+                    .iter()
+                    .map(|(k, w)| (format!("{k} (fail)"), *w)),
+            )
+            .chain([("default_weight".to_owned(), self.default_weight)]);
         for (check, weight) in weights {
             if !(weight.is_finite() && weight >= 0.0) {
                 return Err(ScreenError::FusionWeight {
                     origin: origin.to_owned(),
-                    check: check.to_owned(),
+                    check,
                     weight,
                 });
             }
@@ -265,14 +281,21 @@ impl FusionModel {
         Ok(())
     }
 
-    /// The weight the model gives `check` (the default for ids it does
-    /// not list).
+    /// The weight the model gives `check`'s score when it warns or fails
+    /// (the default for ids it does not list).
     #[must_use]
     pub fn weight(&self, check: &str) -> f64 {
         self.weights
             .get(check)
             .copied()
             .unwrap_or(self.default_weight)
+    }
+
+    /// The extra weight of `check`'s score when it fails (0 for ids it
+    /// does not list).
+    #[must_use]
+    pub fn fail_weight(&self, check: &str) -> f64 {
+        self.fail_weights.get(check).copied().unwrap_or(0.0)
     }
 
     /// A desk's thresholds by name.
@@ -296,7 +319,9 @@ impl FusionModel {
         let z = self.bias
             + checks
                 .iter()
-                .map(|c| self.weight(&c.id) * feature(c))
+                .map(|c| {
+                    self.weight(&c.id) * feature(c) + self.fail_weight(&c.id) * fail_feature(c)
+                })
                 .sum::<f64>();
         sigmoid(z)
     }
@@ -351,6 +376,16 @@ pub fn feature(c: &CheckResult) -> f64 {
     }
 }
 
+/// The second feature a check gives: its score when it fails, else 0.
+#[must_use]
+pub fn fail_feature(c: &CheckResult) -> f64 {
+    if c.status == Status::Fail {
+        f64::from(c.score.clamp(0.0, 1.0))
+    } else {
+        0.0
+    }
+}
+
 /// The logistic function, stable at both ends.
 pub(crate) fn sigmoid(z: f64) -> f64 {
     if z >= 0.0 {
@@ -371,10 +406,11 @@ mod tests {
             format: FUSION_FORMAT.into(),
             version: FUSION_VERSION,
             id: "test".into(),
-            feature: FLAGGED_SCORE.into(),
+            feature: FEATURE.into(),
             bias: -3.0,
             default_weight: 0.0,
             weights: weights.iter().map(|(k, w)| ((*k).to_owned(), *w)).collect(),
+            fail_weights: BTreeMap::new(),
             decisive: Vec::new(),
             desks: BTreeMap::from([(
                 DEFAULT_DESK.to_owned(),
@@ -446,6 +482,23 @@ mod tests {
     }
 
     #[test]
+    fn a_fail_weight_counts_only_when_the_check_fails() {
+        let mut m = model(&[("mrz.dates", 0.5)]);
+        m.fail_weights.insert("mrz.dates".into(), 4.0);
+        let warn = [c("mrz.dates", Status::Warn, 0.5)];
+        let fail = [c("mrz.dates", Status::Fail, 0.5)];
+        assert!((m.probability(&warn) - sigmoid(-3.0 + 0.25)).abs() < 1e-12);
+        assert!((m.probability(&fail) - sigmoid(-3.0 + 0.25 + 2.0)).abs() < 1e-12);
+        assert_eq!(m.fail_weight("other"), 0.0);
+        m.default_weight = 1.0;
+        let other = [c("other", Status::Fail, 1.0)];
+        assert!(
+            (m.probability(&other) - sigmoid(-2.0)).abs() < 1e-12,
+            "an unknown id: the default as its flagged weight, no fail weight"
+        );
+    }
+
+    #[test]
     fn an_unknown_check_gets_the_default_weight() {
         let mut m = model(&[("a", 2.0)]);
         let t = m.desk("default").expect("desk");
@@ -507,6 +560,7 @@ mod tests {
         );
         check_refused(|v| v["version"] = 2.into(), "version 2");
         check_refused(|v| v["weights"]["a"] = (-0.5).into(), "negative");
+        check_refused(|v| v["fail_weights"]["a"] = (-0.5).into(), "a (fail)");
         check_refused(|v| v["default_weight"] = (-1.0).into(), "default_weight");
         check_refused(|v| v["feature"] = "raw".into(), "unknown feature");
         check_refused(|v| v["desks"] = serde_json::json!({}), "default");

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use docscreen_screen::fusion::{DEFAULT_DESK, FLAGGED_SCORE, FUSION_FORMAT, FUSION_VERSION};
+use docscreen_screen::fusion::{DEFAULT_DESK, FEATURE, FUSION_FORMAT, FUSION_VERSION};
 use docscreen_screen::{CheckResult, Desk, FusionModel, Status};
 use proptest::prelude::*;
 
@@ -46,7 +46,7 @@ fn checks() -> impl Strategy<Value = Vec<CheckResult>> {
 fn model() -> impl Strategy<Value = FusionModel> {
     (
         -8.0f64..2.0,
-        prop::collection::vec(0.0f64..20.0, IDS.len()),
+        prop::collection::vec((0.0f64..20.0, 0.0f64..20.0), IDS.len()),
         0.0f64..5.0,
         (0.0f32..1.0, 0.0f32..1.0),
     )
@@ -54,14 +54,19 @@ fn model() -> impl Strategy<Value = FusionModel> {
             format: FUSION_FORMAT.into(),
             version: FUSION_VERSION,
             id: "arbitrary".into(),
-            feature: FLAGGED_SCORE.into(),
+            feature: FEATURE.into(),
             bias,
             default_weight,
             // The last id stays unlisted: it takes the default weight.
             weights: IDS[..IDS.len() - 1]
                 .iter()
-                .zip(w)
-                .map(|(id, w)| ((*id).to_owned(), w))
+                .zip(&w)
+                .map(|(id, w)| ((*id).to_owned(), w.0))
+                .collect(),
+            fail_weights: IDS[..IDS.len() - 1]
+                .iter()
+                .zip(&w)
+                .map(|(id, w)| ((*id).to_owned(), w.1))
                 .collect(),
             decisive: Vec::new(),
             desks: BTreeMap::from([(

@@ -3,7 +3,7 @@
 //! Newton, deterministic), class-balanced, and the desks' thresholds from
 //! the calibration set's genuine scores.
 //!
-//! The problem is tiny (one feature per check id, ~20; a few hundred
+//! The problem is tiny (two features per check id, ~40; a few hundred
 //! rows), so it is solved by hand rather than with a solver crate:
 //! each sweep updates the bias, then every weight in id order by a Newton
 //! step on that coordinate, projected onto `w ≥ 0` and halved until the
@@ -16,8 +16,8 @@ use crate::ScreenError;
 use crate::report::CheckResult;
 
 use super::{
-    DECISIVE, DEFAULT_DESK, Desk, FLAGGED_SCORE, FUSION_FORMAT, FUSION_VERSION, FitInfo,
-    FusionModel, feature, sigmoid,
+    DECISIVE, DEFAULT_DESK, Desk, FEATURE, FUSION_FORMAT, FUSION_VERSION, FitInfo, FusionModel,
+    fail_feature, feature, sigmoid,
 };
 
 /// One calibration row: a scan's features and its ground truth.
@@ -26,6 +26,8 @@ pub struct Example {
     /// Feature per check id ([`feature`]); every check the scan reported,
     /// zeros included, so that the fit knows the id.
     pub features: BTreeMap<String, f64>,
+    /// Second feature per check id ([`fail_feature`]), likewise.
+    pub fails: BTreeMap<String, f64>,
     /// Forged (true) or genuine.
     pub forged: bool,
     /// Which calibration run the row comes from (e.g. the report: with or
@@ -37,13 +39,15 @@ impl Example {
     /// The row of a scan's checks, from calibration run `group`.
     #[must_use]
     pub fn from_checks(checks: &[CheckResult], forged: bool, group: usize) -> Self {
-        let mut features = BTreeMap::new();
+        let (mut features, mut fails) = (BTreeMap::new(), BTreeMap::new());
         for c in checks {
             // A repeated id (none today) sums, as in `probability`.
             *features.entry(c.id.clone()).or_insert(0.0) += feature(c);
+            *fails.entry(c.id.clone()).or_insert(0.0) += fail_feature(c);
         }
         Self {
             features,
+            fails,
             forged,
             group,
         }
@@ -153,14 +157,22 @@ pub fn fit(examples: &[Example], options: &FitOptions) -> Result<FitSummary, Scr
         format: FUSION_FORMAT.into(),
         version: FUSION_VERSION,
         id: options.id.clone(),
-        feature: FLAGGED_SCORE.into(),
+        feature: FEATURE.into(),
         bias: round(bias),
         default_weight: 0.0,
         weights: problem
             .ids
             .iter()
             .zip(&weights)
-            .map(|(id, w)| (id.clone(), round(*w).max(0.0)))
+            .filter(|((_, fail), _)| !fail)
+            .map(|((id, _), w)| (id.clone(), round(*w).max(0.0)))
+            .collect(),
+        fail_weights: problem
+            .ids
+            .iter()
+            .zip(&weights)
+            .filter(|((_, fail), _)| *fail)
+            .map(|((id, _), w)| (id.clone(), round(*w).max(0.0)))
             .collect(),
         decisive: DECISIVE.iter().map(|d| (*d).to_owned()).collect(),
         desks: BTreeMap::new(),
@@ -171,6 +183,10 @@ pub fn fit(examples: &[Example], options: &FitOptions) -> Result<FitSummary, Scr
             + e.features
                 .iter()
                 .map(|(id, x)| model.weight(id) * x)
+                .sum::<f64>()
+            + e.fails
+                .iter()
+                .map(|(id, y)| model.fail_weight(id) * y)
                 .sum::<f64>();
         #[allow(clippy::cast_possible_truncation)] // a probability
         let p = sigmoid(z) as f32;
@@ -299,9 +315,16 @@ pub fn auc(genuine: &[f32], forged: &[f32]) -> f64 {
     (rank_sum - nf * (nf + 1.0) / 2.0) / (nf * ng)
 }
 
+/// A row's features as (check id, fail feature?, value).
+fn entries(e: &Example) -> impl Iterator<Item = (&String, bool, f64)> {
+    let flagged = e.features.iter().map(|(id, x)| (id, false, *x));
+    flagged.chain(e.fails.iter().map(|(id, y)| (id, true, *y)))
+}
+
 /// The data of the fit: columns of non-zero features, labels, row weights.
 struct Problem {
-    ids: Vec<String>,
+    /// Check id, and whether the column is its fail feature.
+    ids: Vec<(String, bool)>,
     /// Per feature, its non-zero entries (row, value).
     columns: Vec<Vec<(usize, f64)>>,
     forged: Vec<bool>,
@@ -312,19 +335,19 @@ struct Problem {
 
 impl Problem {
     fn new(examples: &[Example], l2: f64) -> Self {
-        let mut ids: Vec<String> = examples
+        let mut ids: Vec<(String, bool)> = examples
             .iter()
-            .flat_map(|e| e.features.keys().cloned())
+            .flat_map(|e| entries(e).map(|(id, fail, _)| (id.clone(), fail)))
             .collect();
         ids.sort();
         ids.dedup();
         let mut columns = vec![Vec::new(); ids.len()];
         for (row, e) in examples.iter().enumerate() {
-            for (id, x) in &e.features {
-                if *x != 0.0
-                    && let Ok(j) = ids.binary_search(id)
+            for (id, fail, x) in entries(e) {
+                if x != 0.0
+                    && let Ok(j) = ids.binary_search(&(id.clone(), fail))
                 {
-                    columns[j].push((row, *x));
+                    columns[j].push((row, x));
                 }
             }
         }
@@ -449,6 +472,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), *v))
                 .collect(),
+            fails: BTreeMap::new(),
             forged,
             group: 0,
         }
@@ -513,6 +537,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::many_single_char_names)] // the textbook's z, w, g, p
     fn the_solution_meets_the_optimality_conditions() {
         // Karush-Kuhn-Tucker: zero gradient for the bias and every
         // positive weight, a non-negative one where the weight is clamped.
@@ -526,7 +551,7 @@ mod tests {
                 b + e
                     .features
                     .iter()
-                    .map(|(id, x)| w[p.ids.binary_search(id).expect("id")] * x)
+                    .map(|(id, x)| w[p.ids.binary_search(&(id.clone(), false)).expect("id")] * x)
                     .sum::<f64>()
             })
             .collect();
@@ -539,11 +564,42 @@ mod tests {
                     .map(|&(i, x)| p.derivatives(i, z[i]).0 * x)
                     .sum::<f64>();
             if w[j] > 0.0 {
-                assert!(g.abs() < 1e-7, "{}: {g}", p.ids[j]);
+                assert!(g.abs() < 1e-7, "{:?}: {g}", p.ids[j]);
             } else {
-                assert!(g >= -1e-7, "{}: {g}", p.ids[j]);
+                assert!(g >= -1e-7, "{:?}: {g}", p.ids[j]);
             }
         }
+    }
+
+    #[test]
+    fn a_signal_only_in_fails_gets_a_fail_weight() {
+        // `dates` warns (an expiry) as often on genuine as on forged rows,
+        // and fails (an impossible date) on forged rows only: a warning
+        // should leave the odds even, a failure should be near certain.
+        let mut rows = Vec::new();
+        for i in 0..300 {
+            let forged = i % 2 == 1;
+            let status = match i % 6 {
+                0 | 1 => Status::Warn,
+                5 => Status::Fail,
+                _ => Status::Pass,
+            };
+            let checks = [CheckResult::new("dates", status, 0.8, "")];
+            rows.push(Example::from_checks(&checks, forged, 0));
+        }
+        let s = fit(&rows, &FitOptions::default()).expect("fit");
+        let m = &s.model;
+        assert!(
+            m.fail_weights["dates"] > 2.0 * m.weights["dates"],
+            "{:?} {:?}",
+            m.weights,
+            m.fail_weights
+        );
+        let warn = [CheckResult::new("dates", Status::Warn, 0.8, "")];
+        let fail = [CheckResult::new("dates", Status::Fail, 0.8, "")];
+        let (pw, pf) = (m.probability(&warn), m.probability(&fail));
+        assert!((pw - 0.5).abs() < 0.05, "warn {pw}");
+        assert!(pf > 0.9, "fail {pf}");
     }
 
     #[test]
