@@ -8,7 +8,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::header;
-use common::{Harness, body_bytes, json, multipart, problem, request, sample};
+use common::{ALTERED_MRZ_VERDICT, Harness, body_bytes, json, multipart, problem, request, sample};
 use docscreen_service::ServiceConfig;
 
 #[tokio::test]
@@ -55,10 +55,10 @@ async fn screens_a_forged_scan_and_keeps_the_case() {
     let location = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
     let batch = json(r).await;
     let s = &batch["screenings"][0];
-    assert_eq!(s["verdict"], "fail", "{s:#}");
+    assert_eq!(s["verdict"], ALTERED_MRZ_VERDICT, "{s:#}");
     assert_eq!(s["status"], "done");
     assert_eq!(s["file_name"], "000006.jpg");
-    assert_eq!(s["report"]["verdict"], "fail");
+    assert_eq!(s["report"]["verdict"], ALTERED_MRZ_VERDICT);
     assert_eq!(s["report"]["path"], "000006.jpg");
     let id = s["id"].as_str().unwrap().to_owned();
     assert_eq!(location, format!("/v1/screenings/{id}"));
@@ -66,7 +66,7 @@ async fn screens_a_forged_scan_and_keeps_the_case() {
     // The case, as its owner and as a lab; not as another officer.
     let r = h.get(&location, Some(&h.officer)).await;
     assert_eq!(r.status(), 200);
-    assert_eq!(json(r).await["report"]["verdict"], "fail");
+    assert_eq!(json(r).await["report"]["verdict"], ALTERED_MRZ_VERDICT);
     assert_eq!(h.get(&location, Some(&h.lab)).await.status(), 200);
     problem(h.get(&location, Some(&h.officer2)).await, 404).await;
 
@@ -79,7 +79,8 @@ async fn screens_a_forged_scan_and_keeps_the_case() {
     problem(h.get(ev, Some(&h.officer2)).await, 404).await;
 
     // Lists: by verdict and date; officers see their own only.
-    let page = json(h.get("/v1/screenings?verdict=fail", Some(&h.lab)).await).await;
+    let by_verdict = format!("/v1/screenings?verdict={ALTERED_MRZ_VERDICT}");
+    let page = json(h.get(&by_verdict, Some(&h.lab)).await).await;
     assert_eq!(page["total"], 1);
     assert!(page["items"][0].get("report").is_none());
     let page = json(h.get("/v1/screenings?verdict=pass", Some(&h.lab)).await).await;
@@ -161,7 +162,7 @@ async fn several_files_in_one_multipart_request() {
     let batch = json(r).await;
     let s = batch["screenings"].as_array().unwrap();
     assert_eq!(s.len(), 2);
-    assert_eq!(s[0]["verdict"], "fail");
+    assert_eq!(s[0]["verdict"], ALTERED_MRZ_VERDICT);
     assert!(s[1]["verdict"].is_null());
     assert!(s[1]["report"]["error"].is_string());
     assert!(s[1]["evidence"].is_null());
@@ -344,7 +345,7 @@ async fn respond_async_gives_202_and_a_location_to_poll() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(last["status"], "done");
-    assert_eq!(last["verdict"], "fail");
+    assert_eq!(last["verdict"], ALTERED_MRZ_VERDICT);
 }
 
 #[tokio::test]
@@ -485,7 +486,7 @@ async fn retention_none_keeps_reports_but_no_scans() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let s = json(r).await["screenings"][0].clone();
-    assert_eq!(s["verdict"], "fail");
+    assert_eq!(s["verdict"], ALTERED_MRZ_VERDICT);
     assert!(s["evidence"].is_null());
     let ev = format!("/v1/screenings/{}/evidence.png", s["id"].as_str().unwrap());
     let r = router

@@ -4,6 +4,7 @@
 //! while running, 2 on a usage error (bad flags, unreadable input).
 
 mod batch_cmd;
+mod calibrate_cmd;
 mod keys_cmd;
 mod mrz_cmd;
 mod screen_cmd;
@@ -29,6 +30,9 @@ enum Command {
     Screen(screen_cmd::ScreenArgs),
     /// Screen folders of scans in parallel into a resumable JSON Lines report.
     Batch(batch_cmd::BatchArgs),
+    /// Fit the score fusion on batch reports of generated scans and their
+    /// ground truth, and write the fusion file.
+    Calibrate(calibrate_cmd::CalibrateArgs),
     /// Parse and validate MRZ text (ICAO Doc 9303): one JSON object per MRZ.
     Mrz(mrz_cmd::MrzArgs),
     /// Generate synthetic document scans, forgeries and ground truth.
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Screen(args) => screen_cmd::run(&args),
         Command::Batch(args) => batch_cmd::run(&args),
+        Command::Calibrate(args) => calibrate_cmd::run(&args),
         Command::Mrz(args) => mrz_cmd::run(&args),
         Command::Synth(args) => synth_cmd::run(&args),
         Command::Templates(args) => templates_cmd::run(&args),

@@ -31,6 +31,21 @@ pub(crate) struct ScreenOptions {
     /// the scan with every flagged region drawn, `STEM.SHA12.png`.
     #[arg(long, value_name = "DIR")]
     pub(crate) evidence: Option<PathBuf>,
+    /// Score fusion model (`docscreen calibrate` writes one; default: the
+    /// embedded fitted model).
+    #[arg(long, value_name = "FILE")]
+    fusion: Option<PathBuf>,
+    /// Verdict thresholds of this desk of the fusion model: `default`
+    /// (98% of genuine scans pass), `consular` (95%, more reviews),
+    /// `airport` (99%, fewer reviews).
+    #[arg(long, value_name = "NAME")]
+    desk: Option<String>,
+    /// Lowest score that asks for a review (beats the desk's).
+    #[arg(long, value_name = "SCORE")]
+    review_at: Option<f32>,
+    /// Lowest score that fails the document (beats the desk's).
+    #[arg(long, value_name = "SCORE")]
+    fail_at: Option<f32>,
 }
 
 /// Writes the evidence image of `report` (screened from `bytes`) into
@@ -69,6 +84,10 @@ impl ScreenOptions {
             watchlists: self.watchlist.clone(),
             reference_date: self.date,
             mrz_model: self.mrz_model.clone(),
+            fusion: self.fusion.clone(),
+            desk: self.desk.clone(),
+            review_at: self.review_at,
+            fail_at: self.fail_at,
             inference_threads,
             parallel_scans,
             ..ScreeningConfig::default()
@@ -127,9 +146,10 @@ fn summary(r: &Report) -> String {
     let verdict = r.verdict.map_or("-", docscreen_screen::Verdict::as_str);
     let _ = writeln!(
         s,
-        "  verdict: {}  (score {:.2})",
+        "  verdict: {}  (score {:.2}, {})",
         verdict.to_uppercase(),
-        r.score.unwrap_or(0.0)
+        r.score.unwrap_or(0.0),
+        r.score_model.as_deref().unwrap_or("-")
     );
     if let Some(d) = &r.document {
         let _ = writeln!(

@@ -2,7 +2,9 @@
 //! ground truth: per forgery kind, ROC AUC of the scan score, detection at
 //! the threshold that passes 98% of genuine scans, and localisation (a
 //! warning or failing check's region overlaps the forged region); per check,
-//! the AUC of its score; template identification and alignment accuracy.
+//! the AUC of its score; the report's verdicts per kind (the fusion
+//! model's desk, `score_model`); template identification and alignment
+//! accuracy.
 //!
 //! ```text
 //! docscreen synth --out /tmp/eval --count 300 --seed 909
@@ -77,6 +79,8 @@ fn overlaps(a: [f64; 4], b: [f64; 4]) -> bool {
 struct Scan {
     kind: String,
     score: f64,
+    /// The report's verdict (the fusion model's desk thresholds).
+    verdict: String,
     checks: BTreeMap<String, f64>,
     localised: bool,
     template_ok: Option<bool>,
@@ -205,6 +209,7 @@ fn main() {
         scans.push(Scan {
             kind,
             score: r["score"].as_f64().unwrap_or(1.0),
+            verdict: r["verdict"].as_str().unwrap_or("error").to_owned(),
             checks,
             localised,
             template_ok: template_ok
@@ -234,9 +239,8 @@ fn main() {
     for k in &kinds {
         let of: Vec<&Scan> = scans.iter().filter(|s| &s.kind == k).collect();
         let verdicts = {
-            let f = of.iter().filter(|s| s.score >= 0.8).count();
-            let r = of.iter().filter(|s| (0.4..0.8).contains(&s.score)).count();
-            format!("{f}/{r}/{}", of.len() - f - r)
+            let n = |v: &str| of.iter().filter(|s| s.verdict == v).count();
+            format!("{}/{}/{}", n("fail"), n("review"), n("pass"))
         };
         if k == "genuine" {
             println!("| genuine | {} | – | – | – | {verdicts} |", of.len());

@@ -44,6 +44,8 @@ const MAX_PIXELS: usize = 3_000_000;
 /// `MODEL_CARD.md`) and from which it fails.
 const WARN_AT: f32 = 0.6;
 const FAIL_AT: f32 = 0.9;
+/// Map score at which the reported score starts (see [`evidence`]).
+const EVIDENCE_FROM: f32 = 0.5;
 /// A cell is part of a reported region when its smoothed probability is at
 /// least this and above the document's median by half the scan score.
 const REGION_P: f32 = 0.5;
@@ -112,6 +114,7 @@ pub(crate) fn anomaly_check(
         }
     };
     let (score, median) = scan_score(&map.p);
+    let evidence = evidence(score);
     let status = if score >= FAIL_AT {
         Status::Fail
     } else if score >= WARN_AT {
@@ -123,8 +126,8 @@ pub(crate) fn anomaly_check(
         let check = CheckResult::new(
             ANOMALY_CHECK_ID,
             Status::Pass,
-            score,
-            "no area looks edited after the scan",
+            evidence,
+            format!("no area looks edited after the scan (map score {score:.2})"),
         );
         return (check, Some(map));
     }
@@ -132,9 +135,9 @@ pub(crate) fn anomaly_check(
     let check = CheckResult::new(
         ANOMALY_CHECK_ID,
         status,
-        score,
+        evidence,
         format!(
-            "{} area{} of the scan look{} edited after scanning (pasted, retyped or cloned)",
+            "{} area{} of the scan look{} edited after scanning (pasted, retyped or cloned; map score {score:.2})",
             regions.len().max(1),
             if regions.len() > 1 { "s" } else { "" },
             if regions.len() > 1 { "" } else { "s" },
@@ -142,6 +145,17 @@ pub(crate) fn anomaly_check(
     )
     .with_regions(regions);
     (check, Some(map))
+}
+
+/// The check's reported score: the map score's excess over
+/// [`EVIDENCE_FROM`], in units of the span up to [`FAIL_AT`] (0 at or
+/// below 0.5, 0.25 where it warns, 1 where it fails). Genuine scans reach
+/// map scores of 0.6-0.8 (their 88th-98th percentiles), so the first
+/// tenths above the warning are weak evidence and the last ones strong: a
+/// fusion that is linear in the reported score sees that only when the
+/// score starts from zero near the genuine range.
+fn evidence(map_score: f32) -> f32 {
+    ((map_score - EVIDENCE_FROM) / (FAIL_AT - EVIDENCE_FROM)).clamp(0.0, 1.0)
 }
 
 /// `(score, median)`: the mean of the top 3 smoothed cells above the median
@@ -342,6 +356,14 @@ mod tests {
             origin: [8, 16],
             scale: 1,
         }
+    }
+
+    #[test]
+    fn the_reported_score_starts_near_the_genuine_range() {
+        assert!(evidence(0.3).abs() < 1e-6);
+        assert!((evidence(WARN_AT) - 0.25).abs() < 1e-5);
+        assert!((evidence(FAIL_AT) - 1.0).abs() < 1e-6);
+        assert!(evidence(0.7) < evidence(0.8));
     }
 
     #[test]

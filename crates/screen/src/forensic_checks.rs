@@ -9,12 +9,9 @@
 //! genuine scans at about chance level (ROC AUC ≈ 0.5), so for now:
 //! - no forensic check fails a document (the fail threshold is out of
 //!   reach);
-//! - a `warn` enters the noisy-OR fusion with its score scaled by
-//!   `FUSION_WEIGHT`, so that one or two forensic warnings alone stay
-//!   below the review threshold (0.4) and the genuine pass rate is kept;
-//!   three of them, or one with another finding, raise the scan to review.
-//!   (At 0.35, two warnings on 5 of 245 genuine scans of seed 909 reached
-//!   review by forensics alone.)
+//! - a `warn` reports its detector score scaled by `FUSION_WEIGHT`; the
+//!   fitted fusion (`crate::fusion`) then sets how much a warning counts
+//!   (the scaling only changes the fitted weight's units).
 
 use docscreen_vision::Page;
 use docscreen_vision::forensics::{self, Finding};
@@ -38,8 +35,8 @@ const THRESHOLDS: [(f32, f32); 4] = [
     (0.98, f32::INFINITY),
 ];
 
-/// The share of a detector's score that a warning reports (and the fusion
-/// sees) until the checks are calibrated on real scans.
+/// The share of a detector's score that a warning reports (the fitted
+/// fusion's weight absorbs it).
 const FUSION_WEIGHT: f32 = 0.2;
 
 /// The four forensic checks on one page; `corners` restrict them to the

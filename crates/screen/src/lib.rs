@@ -1,7 +1,8 @@
 //! The docscreen pipeline: a [`Screener`] built once from a
 //! [`ScreeningConfig`] turns scan bytes into a [`Report`] (the report
 //! contract, `DESIGN.md` §4): decoding under limits, the MRZ read and its
-//! checks, watch lists, and a documented, monotone score and verdict.
+//! checks, watch lists, and a fitted, calibrated, monotone score with
+//! verdict thresholds per desk ([`fusion`]).
 //!
 //! ```no_run
 //! use docscreen_screen::{Screener, ScreeningConfig};
@@ -16,6 +17,7 @@
 mod anomaly_checks;
 pub mod evidence;
 mod forensic_checks;
+pub mod fusion;
 mod mrz_checks;
 mod report;
 mod screener;
@@ -27,9 +29,10 @@ mod watchlist;
 use std::path::PathBuf;
 
 pub use anomaly_checks::{AnomalyModel, EMBEDDED_ANOMALY_MODEL, EMBEDDED_ANOMALY_SHA256};
+pub use fusion::{Desk, FusionModel};
 pub use mrz_checks::{MRZ_CHECK_IDS, mrz_checks};
 pub use report::{CheckResult, DocumentInfo, MrzReport, Region, Report, Status, Verdict};
-pub use screener::{Screener, ScreeningConfig, Thresholds, fuse};
+pub use screener::{Screener, ScreeningConfig, Thresholds};
 pub use template_checks::{MATCH_SUPPORT, RunnerUp, TEMPLATE_CHECK_IDS, TemplateMatch};
 pub use templates::{Template, TemplateRegistry, TemplateSpec, ZoneKind, ZoneSpec};
 pub use viz_checks::{PrintedField, VIZ_CHECK_IDS};
@@ -57,6 +60,69 @@ pub enum ScreenError {
     Templates {
         /// The folder.
         path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A fusion file of another format.
+    #[error(
+        "fusion model {origin}: format {got:?} is not \"docscreen-fusion\": give a file written by `docscreen calibrate`"
+    )]
+    FusionFormat {
+        /// The file (or "embedded").
+        origin: String,
+        /// The format it names.
+        got: String,
+    },
+    /// A fusion file of a version this build does not read.
+    #[error(
+        "fusion model {origin}: version {got} is not version {expected}, the one this build reads: re-fit it with `docscreen calibrate`"
+    )]
+    FusionVersion {
+        /// The file.
+        origin: String,
+        /// Its version (0 when missing).
+        got: u32,
+        /// The version this build reads.
+        expected: u32,
+    },
+    /// A fusion file with a negative (or non-finite) weight, which would
+    /// let a finding lower the score.
+    #[error(
+        "fusion model {origin}: weight {weight} of {check} is negative or not a number: weights must be ≥ 0 so that no finding lowers the score; re-fit with `docscreen calibrate`"
+    )]
+    FusionWeight {
+        /// The file.
+        origin: String,
+        /// The check id (or `default_weight`).
+        check: String,
+        /// The weight found.
+        weight: f64,
+    },
+    /// A fusion file that is unreadable or malformed otherwise.
+    #[error("fusion model {origin}: {detail}")]
+    Fusion {
+        /// The file.
+        origin: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A desk the fusion model does not define.
+    #[error("unknown desk {desk:?}: pick one of {known}")]
+    UnknownDesk {
+        /// The desk asked for.
+        desk: String,
+        /// The model's desks, comma-separated.
+        known: String,
+    },
+    /// Verdict thresholds out of range or out of order.
+    #[error("verdict thresholds: {detail}")]
+    Thresholds {
+        /// What is wrong.
+        detail: String,
+    },
+    /// A fusion model could not be fitted.
+    #[error("cannot fit the fusion model: {detail}")]
+    FusionFit {
         /// What is wrong.
         detail: String,
     },

@@ -160,6 +160,11 @@ pub struct Report {
     pub verdict: Option<Verdict>,
     /// 0..1, higher = more likely forged or invalid; `null` on error.
     pub score: Option<f32>,
+    /// The fusion model and desk behind `score` and `verdict`
+    /// (`MODEL_ID/DESK`, or `MODEL_ID/review=R,fail=F` with explicit
+    /// thresholds); absent on error. Additive to the contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_model: Option<String>,
     /// The document; `null` on error.
     pub document: Option<DocumentInfo>,
     /// The MRZ; `null` when none was read.
@@ -192,6 +197,7 @@ impl Report {
             sha256,
             verdict: None,
             score: None,
+            score_model: None,
             document: None,
             mrz: None,
             checks: Vec::new(),

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::ScreenError;
 use crate::anomaly_checks::{AnomalyModel, anomaly_check};
 use crate::forensic_checks::forensic_checks;
+use crate::fusion::{DEFAULT_DESK, FusionModel, check_thresholds};
 use crate::mrz_checks::mrz_checks;
 use crate::report::{CheckResult, DocumentInfo, MrzReport, Report, Status, Verdict};
 use crate::template_checks::template_checks;
@@ -21,7 +22,8 @@ use crate::viz_checks::viz_checks;
 use crate::watchlist::Watchlist;
 
 /// Score thresholds of the verdict: `fail` at or above `fail`, `review` at
-/// or above `review`, `pass` below.
+/// or above `review`, `pass` below. The fusion model's desks hold them
+/// ([`FusionModel::desk`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds {
     /// Lowest score that asks for a review.
@@ -30,11 +32,16 @@ pub struct Thresholds {
     pub fail: f32,
 }
 
-impl Default for Thresholds {
-    fn default() -> Self {
-        Self {
-            review: 0.4,
-            fail: 0.8,
+impl Thresholds {
+    /// The verdict of `score`.
+    #[must_use]
+    pub fn verdict(&self, score: f32) -> Verdict {
+        if score >= self.fail {
+            Verdict::Fail
+        } else if score >= self.review {
+            Verdict::Review
+        } else {
+            Verdict::Pass
         }
     }
 }
@@ -52,8 +59,17 @@ pub struct ScreeningConfig {
     pub reference_date: Option<Date>,
     /// Decoding limits for untrusted bytes.
     pub limits: Limits,
-    /// Verdict thresholds.
-    pub thresholds: Thresholds,
+    /// Score fusion file (`docscreen calibrate` writes one); the embedded
+    /// fitted model (`models/fusion/fusion.json`) when `None`.
+    pub fusion: Option<PathBuf>,
+    /// The fusion model's desk whose thresholds set the verdict
+    /// (`default`, `consular`, `airport` in the shipped model); `default`
+    /// when `None`.
+    pub desk: Option<String>,
+    /// Lowest score that asks for a review; beats the desk's.
+    pub review_at: Option<f32>,
+    /// Lowest score that fails the document; beats the desk's.
+    pub fail_at: Option<f32>,
     /// MRZ recogniser model file; the embedded one when `None`.
     pub mrz_model: Option<PathBuf>,
     /// ONNX Runtime threads per inference (1 when scans run in parallel).
@@ -71,16 +87,26 @@ pub struct Screener {
     anomaly: AnomalyModel,
     watchlist: Watchlist,
     templates: TemplateRegistry,
+    fusion: FusionModel,
+    thresholds: Thresholds,
+    score_model: String,
 }
 
 impl Screener {
-    /// Builds the screener: loads the recogniser (checking its sha256) and
-    /// the watch lists.
+    /// Builds the screener: loads the fusion model and picks the
+    /// thresholds, the recogniser (checking its sha256), the watch lists
+    /// and the templates.
     ///
     /// # Errors
-    /// A missing ONNX Runtime, a model that fails its checksum, an
+    /// An invalid fusion file, an unknown desk, thresholds out of order,
+    /// a missing ONNX Runtime, a model that fails its checksum, an
     /// unreadable watch list or templates folder.
     pub fn new(config: ScreeningConfig) -> Result<Self, ScreenError> {
+        let fusion = match &config.fusion {
+            Some(p) => FusionModel::load(p)?,
+            None => FusionModel::embedded()?,
+        };
+        let (thresholds, score_model) = select_thresholds(&fusion, &config)?;
         let threads = config.inference_threads.max(1);
         let recogniser = match &config.mrz_model {
             Some(p) => Recogniser::load(p, None, threads)?,
@@ -106,7 +132,29 @@ impl Screener {
             anomaly,
             watchlist,
             templates,
+            fusion,
+            thresholds,
+            score_model,
         })
+    }
+
+    /// The fusion model in use.
+    #[must_use]
+    pub fn fusion(&self) -> &FusionModel {
+        &self.fusion
+    }
+
+    /// The verdict thresholds in use (the desk's, or the explicit ones).
+    #[must_use]
+    pub fn thresholds(&self) -> Thresholds {
+        self.thresholds
+    }
+
+    /// What reports name as `score_model`: `MODEL_ID/DESK`, or
+    /// `MODEL_ID/review=R,fail=F` when explicit thresholds were given.
+    #[must_use]
+    pub fn score_model(&self) -> &str {
+        &self.score_model
     }
 
     /// The loaded document models.
@@ -222,7 +270,7 @@ impl Screener {
             anomaly_check(&self.anomaly, page, corners.as_ref().map(|c| &c.corners));
         checks.push(anomaly);
         timings.insert("anomaly".into(), ms(t));
-        let (score, verdict) = fuse(&checks, self.config.thresholds);
+        let (score, verdict) = self.fusion.fuse(&checks, self.thresholds);
         // The aligned model's corners when a model was identified well
         // (within 1 mm on most scans, and in the document's own order:
         // top-left first); else the outline the locator found.
@@ -262,6 +310,7 @@ impl Screener {
             sha256: sha256.to_owned(),
             verdict: Some(verdict),
             score: Some(score),
+            score_model: Some(self.score_model.clone()),
             document: Some(document),
             mrz,
             checks,
@@ -281,26 +330,27 @@ fn quarter_turn(angle_deg: f32) -> u32 {
     q * 90
 }
 
-/// The documented, monotone fusion rule (until the calibrated one of the
-/// anomaly issue): a noisy-OR of the scores of failing and warning checks,
-/// `1 − Π(1 − sᵢ)`, so that no finding lowers the score and two independent
-/// findings raise it; the verdict follows the thresholds.
-#[must_use]
-pub fn fuse(checks: &[CheckResult], t: Thresholds) -> (f32, Verdict) {
-    let keep: f32 = checks
-        .iter()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
-        .map(|c| 1.0 - c.score.clamp(0.0, 1.0))
-        .product();
-    let score = 1.0 - keep;
-    let verdict = if score >= t.fail {
-        Verdict::Fail
-    } else if score >= t.review {
-        Verdict::Review
+/// The desk's thresholds with the explicit ones over them, checked, and
+/// the `score_model` name they give.
+fn select_thresholds(
+    fusion: &FusionModel,
+    config: &ScreeningConfig,
+) -> Result<(Thresholds, String), ScreenError> {
+    let desk = config.desk.as_deref().unwrap_or(DEFAULT_DESK);
+    let mut t = fusion.desk(desk)?;
+    if let Some(r) = config.review_at {
+        t.review = r;
+    }
+    if let Some(f) = config.fail_at {
+        t.fail = f;
+    }
+    check_thresholds(t).map_err(|detail| ScreenError::Thresholds { detail })?;
+    let name = if config.review_at.is_some() || config.fail_at.is_some() {
+        format!("{}/review={},fail={}", fusion.id, t.review, t.fail)
     } else {
-        Verdict::Pass
+        format!("{}/{desk}", fusion.id)
     };
-    (score, verdict)
+    Ok((t, name))
 }
 
 fn ms(t: Instant) -> f64 {
@@ -308,27 +358,54 @@ fn ms(t: Instant) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // thresholds are copied, not computed
 mod tests {
     use super::*;
 
     #[test]
-    fn fusion_is_monotone_and_thresholded() {
-        let t = Thresholds::default();
-        let c = |s: Status, v: f32| CheckResult::new("x", s, v, "");
-        assert_eq!(fuse(&[], t), (0.0, Verdict::Pass));
-        assert_eq!(
-            fuse(&[c(Status::Pass, 0.9)], t).1,
-            Verdict::Pass,
-            "passing checks do not count"
-        );
-        assert_eq!(fuse(&[c(Status::Warn, 0.5)], t).1, Verdict::Review);
-        assert_eq!(fuse(&[c(Status::Fail, 0.95)], t).1, Verdict::Fail);
-        let (two, v) = fuse(&[c(Status::Warn, 0.5), c(Status::Warn, 0.6)], t);
-        assert!((two - 0.8).abs() < 1e-6 && v == Verdict::Fail);
-        assert!(
-            fuse(&[c(Status::Warn, 0.3), c(Status::Warn, 0.1)], t).0
-                >= fuse(&[c(Status::Warn, 0.3)], t).0
-        );
+    fn thresholds_give_verdicts() {
+        let t = Thresholds {
+            review: 0.3,
+            fail: 0.9,
+        };
+        assert_eq!(t.verdict(0.0), Verdict::Pass);
+        assert_eq!(t.verdict(0.299), Verdict::Pass);
+        assert_eq!(t.verdict(0.3), Verdict::Review);
+        assert_eq!(t.verdict(0.9), Verdict::Fail);
+        assert_eq!(t.verdict(1.0), Verdict::Fail);
+    }
+
+    #[test]
+    fn explicit_thresholds_beat_the_desk() {
+        let m = FusionModel::embedded().expect("embedded");
+        let config = |desk: Option<&str>, review_at, fail_at| ScreeningConfig {
+            desk: desk.map(str::to_owned),
+            review_at,
+            fail_at,
+            ..ScreeningConfig::default()
+        };
+        let (t, name) = select_thresholds(&m, &config(None, None, None)).expect("default");
+        assert_eq!(t, m.desk("default").expect("desk"));
+        assert_eq!(name, format!("{}/default", m.id));
+        let (t, _) = select_thresholds(&m, &config(Some("airport"), None, None)).expect("desk");
+        assert_eq!(t, m.desk("airport").expect("desk"));
+        let (t, name) =
+            select_thresholds(&m, &config(Some("airport"), Some(0.25), None)).expect("review");
+        assert_eq!(t.review, 0.25);
+        assert_eq!(t.fail, m.desk("airport").expect("desk").fail);
+        assert!(name.contains("/review=0.25,fail="), "{name}");
+        assert!(matches!(
+            select_thresholds(&m, &config(Some("harbour"), None, None)),
+            Err(ScreenError::UnknownDesk { .. })
+        ));
+        assert!(matches!(
+            select_thresholds(&m, &config(None, Some(0.9), Some(0.5))),
+            Err(ScreenError::Thresholds { .. })
+        ));
+        assert!(matches!(
+            select_thresholds(&m, &config(None, None, Some(1.5))),
+            Err(ScreenError::Thresholds { .. })
+        ));
     }
 
     #[test]

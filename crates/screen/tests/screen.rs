@@ -57,8 +57,8 @@ fn reads_the_sample_mrzs() {
         assert!(r.error.is_none(), "{file}: {:?}", r.error);
         assert_eq!(
             r.checks.len(),
-            7 + 4 + 2 + 4,
-            "{file}: every check reported (MRZ, templates, printed data, forensics)"
+            7 + 4 + 2 + 4 + 1,
+            "{file}: every check reported (MRZ, templates, printed data, forensics, anomaly map)"
         );
         let Some(lines) = truth["mrz_lines"].as_array() else {
             continue;
@@ -111,7 +111,18 @@ fn altered_mrz_data_fails_its_check_digits_with_regions() {
             !c.regions.is_empty(),
             "{file}: the failing characters are marked"
         );
-        assert_eq!(r.verdict, Some(Verdict::Fail), "{file}");
+        // Without templates the failing check digits are the only
+        // finding: the fitted fusion puts that above the default desk's
+        // review threshold (a confident check-digit failure also occurs,
+        // rarely, on genuine scans misread by the recogniser, so alone
+        // it does not reach `fail`).
+        let t = s.thresholds();
+        assert!(
+            r.verdict >= Some(Verdict::Review) && r.score >= Some(t.review),
+            "{file}: {:?} {:?} under {t:?}",
+            r.verdict,
+            r.score
+        );
     }
     assert!(seen >= 1, "the sample holds an MRZ alteration");
 }
