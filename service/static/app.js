@@ -30,6 +30,7 @@ const CHECK_NAMES = {
   "forensics.compression": "JPEG compression history",
   "forensics.noise": "Image noise",
   "forensics.edges": "Pasting edges",
+  "anomaly.map": "Areas edited after scanning (learned)",
 };
 const AGREEMENT_WORDS = { agree: "agrees", disagree: "DIFFERS", unreadable: "not readable", not_in_mrz: "not in the MRZ" };
 
