@@ -17,7 +17,7 @@
 
 use docscreen_inference::{InferenceError, Model};
 use docscreen_vision::Page;
-use docscreen_vision::forensics::components;
+use docscreen_vision::forensics::{components, reduced_grey};
 use ndarray::Array4;
 
 use crate::report::{CheckResult, Region, Status};
@@ -206,25 +206,17 @@ fn anomaly_map(
     if w < 4 * CELL || h < 4 * CELL {
         return Ok(None);
     }
-    let mut input = Array4::<f32>::zeros((1, 1, h, w));
-    #[allow(clippy::cast_precision_loss)]
-    let norm = 1.0 / (255.0 * (scale * scale) as f32);
-    for y in 0..h {
-        for x in 0..w {
-            let mut s = 0.0f32;
-            for dy in 0..scale {
-                for dx in 0..scale {
-                    #[allow(clippy::cast_possible_truncation)]
-                    let p = img
-                        .get_pixel((x0 + x * scale + dx) as u32, (y0 + y * scale + dy) as u32)
-                        .0;
-                    s +=
-                        0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]);
-                }
-            }
-            input[[0, 0, y, x]] = s * norm;
-        }
-    }
+    #[allow(clippy::cast_possible_truncation)] // inside the decoded image
+    let (gw, gh, grey) = reduced_grey(
+        img,
+        [x0 as u32, y0 as u32, x1 as u32, y1 as u32],
+        scale as u32,
+    );
+    let input = Array4::from_shape_vec(
+        (1, 1, gh, gw),
+        grey.into_iter().map(|v| v / 255.0).collect(),
+    )
+    .map_err(|e| InferenceError::Runtime(format!("anomaly input: {e}")))?;
     let out = model.model.run(input.view().into_dyn())?;
     let logits = out
         .first()

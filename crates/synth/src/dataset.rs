@@ -340,15 +340,7 @@ pub fn generate_one(
                     serde_json::to_value(&record).unwrap_or_default(),
                 );
             }
-            scan::Scan {
-                bytes,
-                extension,
-                width: raw.pixels.width(),
-                height: raw.pixels.height(),
-                corners_px: raw.corners_px,
-                mm_to_px: raw.mm_to_px,
-                params: params.clone(),
-            }
+            raw.with_file(bytes, extension, &params)
         }
         _ => scan::simulate(&doc.image, render_dpi, model.size_mm, &params, &mut rng),
     };

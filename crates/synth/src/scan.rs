@@ -291,6 +291,13 @@ impl RawScan {
     #[must_use]
     pub fn into_scan(self, params: &ScanParams) -> Scan {
         let (bytes, extension) = encode_image(&self.pixels, params.encoding);
+        self.with_file(bytes, extension, params)
+    }
+
+    /// The scan whose file is `bytes` (an edited copy of these pixels,
+    /// saved as `extension`), with this geometry.
+    #[must_use]
+    pub fn with_file(self, bytes: Vec<u8>, extension: &'static str, params: &ScanParams) -> Scan {
         Scan {
             bytes,
             extension,

@@ -31,7 +31,20 @@ pub use edges::edges;
 pub use noise::noise;
 pub use work::components;
 
+use image::RgbImage;
+
 use crate::Page;
+
+/// The grey (Rec. 601 luma, 0..255) of the input-pixel box
+/// `[x0, y0, x1, y1]`, box-averaged by `factor` (cells that would overhang
+/// are dropped): `(width, height, row-major values)`. The detectors' own
+/// reduction, for other template-free checks on the same page.
+#[must_use]
+pub fn reduced_grey(img: &RgbImage, bbox: [u32; 4], factor: u32) -> (usize, usize, Vec<f32>) {
+    let [x0, y0, x1, y1] = bbox;
+    let g = work::reduce(img, work::PxBox { x0, y0, x1, y1 }, factor);
+    (g.w, g.h, g.px)
+}
 
 /// A place where evidence is, in input pixels of the decoded page.
 #[derive(Debug, Clone, PartialEq)]
