@@ -92,24 +92,21 @@ pub(crate) fn anomaly_check(
     model: &AnomalyModel,
     page: &Page,
     corners: Option<&[[f32; 2]; 4]>,
-) -> (CheckResult, Option<AnomalyMap>) {
+) -> CheckResult {
     let map = match anomaly_map(model, page, corners) {
         Ok(Some(m)) => m,
         Ok(None) => {
-            return (
-                CheckResult::not_performed(ANOMALY_CHECK_ID, "the document is too small to map"),
-                None,
+            return CheckResult::not_performed(
+                ANOMALY_CHECK_ID,
+                "the document is too small to map",
             );
         }
         Err(e) => {
-            return (
-                CheckResult::new(
-                    ANOMALY_CHECK_ID,
-                    Status::Error,
-                    0.0,
-                    format!("the anomaly model failed: {e}"),
-                ),
-                None,
+            return CheckResult::new(
+                ANOMALY_CHECK_ID,
+                Status::Error,
+                0.0,
+                format!("the anomaly model failed: {e}"),
             );
         }
     };
@@ -123,16 +120,15 @@ pub(crate) fn anomaly_check(
         Status::Pass
     };
     if status == Status::Pass {
-        let check = CheckResult::new(
+        return CheckResult::new(
             ANOMALY_CHECK_ID,
             Status::Pass,
             evidence,
             format!("no area looks edited after the scan (map score {score:.2})"),
         );
-        return (check, Some(map));
     }
     let regions = regions(&map, (median + score / 2.0).max(REGION_P));
-    let check = CheckResult::new(
+    CheckResult::new(
         ANOMALY_CHECK_ID,
         status,
         evidence,
@@ -143,8 +139,7 @@ pub(crate) fn anomaly_check(
             if regions.len() > 1 { "" } else { "s" },
         ),
     )
-    .with_regions(regions);
-    (check, Some(map))
+    .with_regions(regions)
 }
 
 /// The check's reported score: the map score's excess over

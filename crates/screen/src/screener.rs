@@ -266,9 +266,11 @@ impl Screener {
         ));
         timings.insert("forensics".into(), ms(t));
         let t = Instant::now();
-        let (anomaly, _map) =
-            anomaly_check(&self.anomaly, page, corners.as_ref().map(|c| &c.corners));
-        checks.push(anomaly);
+        checks.push(anomaly_check(
+            &self.anomaly,
+            page,
+            corners.as_ref().map(|c| &c.corners),
+        ));
         timings.insert("anomaly".into(), ms(t));
         let (score, verdict) = self.fusion.fuse(&checks, self.thresholds);
         // The aligned model's corners when a model was identified well
