@@ -23,7 +23,7 @@ fn main() {
         ..SynthConfig::default()
     };
     let models = selected_models(&config).expect("models");
-    let results: Vec<(String, String, Option<f32>, f64)> = (0..count)
+    let results: Vec<(usize, String, String, Option<f32>, f64)> = (0..count)
         .into_par_iter()
         .map(|i| {
             let s = generate_one(i, &config, &models, fonts);
@@ -58,6 +58,7 @@ fn main() {
                 best / diag
             });
             (
+                i,
                 s.truth.template.clone(),
                 format!("{:?}", s.truth.scan.background),
                 err,
@@ -67,18 +68,18 @@ fn main() {
         .collect();
     let ok = results
         .iter()
-        .filter(|r| r.2.is_some_and(|e| e <= 0.01))
+        .filter(|r| r.3.is_some_and(|e| e <= 0.01))
         .count();
-    let mut errs: Vec<f32> = results.iter().filter_map(|r| r.2).collect();
+    let mut errs: Vec<f32> = results.iter().filter_map(|r| r.3).collect();
     errs.sort_by(f32::total_cmp);
-    let mut ms: Vec<f64> = results.iter().map(|r| r.3).collect();
+    let mut ms: Vec<f64> = results.iter().map(|r| r.4).collect();
     ms.sort_by(f64::total_cmp);
     println!(
         "{} scans: {} ({:.1}%) with every corner within 1% of the diagonal; {} not found",
         count,
         ok,
         100.0 * ok as f64 / count as f64,
-        results.iter().filter(|r| r.2.is_none()).count()
+        results.iter().filter(|r| r.3.is_none()).count()
     );
     if !errs.is_empty() {
         println!(
@@ -91,11 +92,16 @@ fn main() {
     let mut by_bg: std::collections::BTreeMap<String, (usize, usize)> =
         std::collections::BTreeMap::new();
     for r in &results {
-        let e = by_bg.entry(r.1.clone()).or_default();
+        let e = by_bg.entry(r.2.clone()).or_default();
         e.0 += 1;
-        e.1 += usize::from(r.2.is_some_and(|e| e <= 0.01));
+        e.1 += usize::from(r.3.is_some_and(|e| e <= 0.01));
     }
     for (bg, (n, k)) in by_bg {
         println!("  {bg}: {k}/{n}");
+    }
+    if std::env::var_os("LOCATE_EVAL_MISSES").is_some() {
+        for r in results.iter().filter(|r| !r.3.is_some_and(|e| e <= 0.01)) {
+            println!("  miss #{:06} {} {} error {:?}", r.0, r.1, r.2, r.3);
+        }
     }
 }

@@ -9,9 +9,12 @@
 //! by least squares through the boundary points near it, and the corners are
 //! the intersections of the fitted sides.
 //!
-//! On a bright grey border (a scanner lid, where white paper matches the
-//! background) the print's texture finds the document instead, and each side
-//! moves out to the strongest luminance step near it.
+//! On a bright border (a scanner lid, where white paper matches the
+//! background) the print's texture finds the document instead: the
+//! rectangle around the print (smallest, or along the print's dominant
+//! direction), then each side moves to the paper's own edge, found as the
+//! outermost colour step along short segments of the side (the inner edge
+//! of a shadow band) and fitted by consensus.
 
 // Geometry reads best with its conventional short names (x, y, a, b, n, t).
 #![allow(clippy::many_single_char_names)]
@@ -41,19 +44,15 @@ const WORK_SIDE: u32 = 600;
 )] // pixel maths
 pub fn locate_document(img: &RgbImage) -> Option<Located> {
     let (small, scale) = reduce(img)?;
-    let colour = by_colour(&small, scale);
-    // White paper on a white lid defeats the colour cue: there (or when the
-    // colour cue finds nothing), the print's texture finds the document and
-    // its edges are searched for outward.
-    if (colour.is_none() || lid_like(img))
-        && let Some(t) = by_texture(&small, scale)
-    {
-        let better = colour.is_none_or(|c| area(&t.corners) > 1.3 * area(&c.corners));
-        if better {
-            return Some(t);
-        }
+    // White paper on a white lid defeats the colour cue (it finds the
+    // print's most colourful part, a photo, as often as the paper): there
+    // the print's texture finds the document and its edges are searched for
+    // outward. Elsewhere the texture is the fallback.
+    if lid_like(img) {
+        by_texture(&small, scale).or_else(|| by_colour(&small, scale))
+    } else {
+        by_colour(&small, scale).or_else(|| by_texture(&small, scale))
     }
-    colour
 }
 
 #[allow(
@@ -221,22 +220,21 @@ fn lid_like(img: &RgbImage) -> bool {
     lum.sort_by(f32::total_cmp);
     #[allow(clippy::cast_precision_loss)]
     let mean_chroma = chroma / lum.len().max(1) as f32;
-    lum[lum.len() / 2] > 170.0 && mean_chroma < 40.0
+    lum[lum.len() / 2] > 170.0 && mean_chroma < 80.0
 }
 
-/// Locates by print texture, then moves each side out to the strongest
-/// luminance edge near it.
+/// Locates by print texture: the print's extent gives a first rectangle,
+/// then each side moves out to the paper's own edge ([`edge_line`]).
 #[allow(
     clippy::cast_precision_loss,
     clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    clippy::too_many_lines
+    clippy::cast_sign_loss
 )] // pixel maths
 fn by_texture(small: &RgbImage, scale: f32) -> Option<Located> {
     let (wu, hu) = (small.width() as usize, small.height() as usize);
-    let luma: Vec<f32> = small
-        .pixels()
-        .map(|p| 0.299 * f32::from(p.0[0]) + 0.587 * f32::from(p.0[1]) + 0.114 * f32::from(p.0[2]))
+    let planes = Planes::new(small);
+    let luma: Vec<f32> = (0..wu * hu)
+        .map(|i| 0.299 * planes.c[0][i] + 0.587 * planes.c[1][i] + 0.114 * planes.c[2][i])
         .collect();
     let mut grad = vec![0f32; wu * hu];
     for y in 1..hu - 1 {
@@ -283,74 +281,391 @@ fn by_texture(small: &RgbImage, scale: f32) -> Option<Located> {
     if hull.len() < 4 {
         return None;
     }
-    let quad = largest_quad(&hull);
-    let (cx, cy) = (
-        quad.iter().map(|p| p[0]).sum::<f32>() / 4.0,
-        quad.iter().map(|p| p[1]).sum::<f32>() / 4.0,
-    );
-    let at = |x: f32, y: f32| -> Option<f32> {
-        let (xi, yi) = (x.round(), y.round());
-        (xi >= 0.0 && yi >= 0.0 && (xi as usize) < wu && (yi as usize) < hu)
-            .then(|| luma[yi as usize * wu + xi as usize])
+    // A document is a rectangle and its print runs along its sides: the
+    // smallest rectangle around the print has the document's orientation
+    // (the largest quad inside the hull does not when the print's extent is
+    // irregular, e.g. a signature alone in a blank lower half).
+    // When the print's extent is irregular, its smallest rectangle turns
+    // away from the document's; the dominant direction of the print is the
+    // second candidate, and the one whose sides find more of the paper's
+    // edge wins.
+    let mut candidates = vec![min_area_rect(&hull)];
+    let side_angle = |q: &[[f32; 2]; 4]| {
+        (q[1][1] - q[0][1])
+            .atan2(q[1][0] - q[0][0])
+            .rem_euclid(std::f32::consts::FRAC_PI_2)
     };
-    let reach = (wu.max(hu) as f32 * 0.10).max(6.0);
-    let mut lines = Vec::new();
-    for i in 0..4 {
-        let (a, b) = (quad[i], quad[(i + 1) % 4]);
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        let len = dx.hypot(dy).max(1e-3);
-        let (mut nx, mut ny) = (-dy / len, dx / len);
-        let mid = [f32::midpoint(a[0], b[0]), f32::midpoint(a[1], b[1])];
-        if (mid[0] - cx) * nx + (mid[1] - cy) * ny < 0.0 {
-            nx = -nx;
-            ny = -ny;
+    if let Some(alt) = oriented_rect(
+        &hull,
+        print_orientation(&luma, wu, hu, |i| label[i] == best),
+    ) {
+        let d = (side_angle(&alt) - side_angle(&candidates[0])).abs();
+        if d.min(std::f32::consts::FRAC_PI_2 - d) > 1.5f32.to_radians() {
+            candidates.push(alt);
         }
-        let mut edge_pts = Vec::new();
-        for k in 1..40 {
-            let t = k as f32 / 40.0;
-            let (px, py) = (a[0] + t * dx, a[1] + t * dy);
-            let mut best_s = None;
-            let mut best_g = 0.0f32;
-            let mut s = -3.0f32;
-            while s <= reach {
-                if let (Some(l0), Some(l1)) = (
-                    at(px + (s - 1.0) * nx, py + (s - 1.0) * ny),
-                    at(px + (s + 1.0) * nx, py + (s + 1.0) * ny),
-                ) {
-                    let g = (l0 - l1).abs();
-                    if g > best_g {
-                        best_g = g;
-                        best_s = Some(s);
-                    }
-                }
-                s += 0.5;
-            }
-            if let Some(s) = best_s.filter(|_| best_g > 4.0) {
-                edge_pts.push([px + s * nx, py + s * ny]);
-            }
-        }
-        lines.push(if edge_pts.len() >= 8 {
-            fit_line(&robust(&edge_pts))
-        } else {
-            line_through(a, b)
-        });
     }
+    let (quad, lines, _) = candidates
+        .into_iter()
+        .map(|quad| {
+            let fits: Vec<(Line, usize)> = (0..4).map(|i| edge_line(&planes, &quad, i)).collect();
+            let support: usize = fits.iter().map(|f| f.1).sum();
+            (
+                quad,
+                fits.into_iter().map(|f| f.0).collect::<Vec<Line>>(),
+                support,
+            )
+        })
+        .max_by_key(|c| c.2)?;
     Some(Located {
         corners: corners(&lines, &quad, scale),
         coverage: best_size as f32 / (wu * hu) as f32,
     })
 }
 
-/// Drops the points farthest from a first line fit (half of them at most).
-fn robust(p: &[[f32; 2]]) -> Vec<[f32; 2]> {
-    let l = fit_line(p);
-    let mut d: Vec<(f32, [f32; 2])> = p
-        .iter()
-        .map(|q| ((l.0 * q[0] + l.1 * q[1] - l.2).abs(), *q))
+/// Width of the image's rim that edge profiles do not sample.
+const BORDER_PX: f32 = 3.0;
+
+/// An RGB image as three f32 planes, for sampling between pixels.
+struct Planes {
+    w: usize,
+    h: usize,
+    c: [Vec<f32>; 3],
+}
+
+impl Planes {
+    fn new(img: &RgbImage) -> Self {
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let mut c = [vec![0f32; w * h], vec![0f32; w * h], vec![0f32; w * h]];
+        for (i, p) in img.pixels().enumerate() {
+            for (plane, &v) in c.iter_mut().zip(&p.0) {
+                plane[i] = f32::from(v);
+            }
+        }
+        Self { w, h, c }
+    }
+
+    /// Bilinear colour at (x, y) in pixel-centre coordinates (pixel i
+    /// covers [i, i + 1)); `None` outside the image.
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )] // pixel maths
+    fn at(&self, x: f32, y: f32) -> Option<[f32; 3]> {
+        // The outermost pixels are left out: scanners and reductions leave
+        // steps there that are not the document's.
+        let (fx, fy) = (x - 0.5, y - 0.5);
+        let m = BORDER_PX;
+        if fx < m || fy < m || fx > (self.w - 1) as f32 - m || fy > (self.h - 1) as f32 - m {
+            return None;
+        }
+        let (x0, y0) = (fx as usize, fy as usize);
+        let (x1, y1) = ((x0 + 1).min(self.w - 1), (y0 + 1).min(self.h - 1));
+        let (tx, ty) = (fx - x0 as f32, fy - y0 as f32);
+        Some([0, 1, 2].map(|k| {
+            let p = &self.c[k];
+            let top = p[y0 * self.w + x0] * (1.0 - tx) + p[y0 * self.w + x1] * tx;
+            let bot = p[y1 * self.w + x0] * (1.0 - tx) + p[y1 * self.w + x1] * tx;
+            top * (1.0 - ty) + bot * ty
+        }))
+    }
+}
+
+/// Mean colour along a segment: `count` points spaced along direction `u`
+/// over `[-half, half]` around `m`; `None` when any of them falls outside
+/// the image (a segment cut by the image's border would take the border's
+/// own steps for edges).
+#[allow(clippy::cast_precision_loss)] // sample counts
+fn segment_mean(
+    planes: &Planes,
+    m: [f32; 2],
+    u: [f32; 2],
+    half: f32,
+    count: usize,
+) -> Option<[f32; 3]> {
+    let mut sum = [0f32; 3];
+    for k in 0..count {
+        let t = -half + 2.0 * half * (k as f32 + 0.5) / count as f32;
+        let p = planes.at(m[0] + t * u[0], m[1] + t * u[1])?;
+        for c in 0..3 {
+            sum[c] += p[c];
+        }
+    }
+    Some(sum.map(|s| s / count as f32))
+}
+
+const PROFILE_STEP: f32 = 0.5;
+
+fn norm3(v: [f32; 3]) -> f32 {
+    (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt()
+}
+
+fn luma3(v: [f32; 3]) -> f32 {
+    0.299 * v[0] + 0.587 * v[1] + 0.114 * v[2]
+}
+
+/// Where the paper ends along one short segment of a side: the offset
+/// (along `normal`, from `m`) of the outermost colour step that stands out
+/// of the segment's own noise, in `[-inward, outward]`. Where that step is
+/// the soft outer rim of a shadow (wide, lighter beyond), the paper's edge
+/// is the sharp step darker-outward inside it. `None` without any step.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)] // pixel maths
+fn edge_offset(
+    planes: &Planes,
+    m: [f32; 2],
+    u: [f32; 2],
+    normal: [f32; 2],
+    half: f32,
+    inward: f32,
+    outward: f32,
+) -> Option<f32> {
+    let count = ((2.0 * half) as usize).max(4);
+    let n = ((inward + outward) / PROFILE_STEP) as usize + 1;
+    let offset = |k: usize| -inward + k as f32 * PROFILE_STEP;
+    let colour: Vec<Option<[f32; 3]>> = (0..n)
+        .map(|k| {
+            let d = offset(k);
+            segment_mean(
+                planes,
+                [m[0] + d * normal[0], m[1] + d * normal[1]],
+                u,
+                half,
+                count,
+            )
+        })
         .collect();
-    d.sort_by(|a, b| a.0.total_cmp(&b.0));
-    d.truncate((p.len() * 2 / 3).max(8).min(p.len()));
-    d.into_iter().map(|(_, q)| q).collect()
+    // Step across offset k, `g` samples either side: outside minus inside.
+    let step = |k: usize, g: usize| -> Option<[f32; 3]> {
+        let lo = colour.get(k.checked_sub(g)?)?.as_ref()?;
+        let hi = colour.get(k + g)?.as_ref()?;
+        Some([hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]])
+    };
+    let g1 = (1.0 / PROFILE_STEP) as usize;
+    let mags: Vec<f32> = (0..n).map(|k| step(k, g1).map_or(0.0, norm3)).collect();
+    // The segment's noise: the median step beyond the print's extent.
+    let first_out = ((inward / PROFILE_STEP) as usize).min(n);
+    let mut outside: Vec<f32> = mags[first_out..]
+        .iter()
+        .copied()
+        .filter(|&v| v > 0.0)
+        .collect();
+    if outside.len() < 4 {
+        return None;
+    }
+    outside.sort_by(f32::total_cmp);
+    let threshold = (5.0 * outside[outside.len() / 2]).max(2.5);
+    let peaks: Vec<usize> = (1..n - 1)
+        .filter(|&k| mags[k] >= threshold && mags[k] >= mags[k - 1] && mags[k] > mags[k + 1])
+        .collect();
+    let &outer = peaks.last()?;
+    let mut edge = outer;
+    // A shadow: a band darker than both the paper inside it and the
+    // background beyond, wider than a printed line, between a step
+    // darker-outward and the outermost step (lighter-outward). The paper
+    // ends at the band's inner step.
+    let lum = |k: usize| colour.get(k).copied().flatten().map(luma3);
+    let lighter_out = |k: usize| step(k, g1).is_some_and(|v| luma3(v) > 0.0);
+    if lighter_out(outer) {
+        let reach = (24.0 / PROFILE_STEP) as usize;
+        let min_width = (1.5 / PROFILE_STEP) as usize;
+        let shadow_inner = peaks
+            .iter()
+            .rev()
+            .skip(1)
+            .take_while(|&&k| outer - k <= reach)
+            .find(|&&k| {
+                if lighter_out(k) || outer - k < min_width {
+                    return false;
+                }
+                let band: Vec<f32> = (k + g1..=outer - g1).filter_map(lum).collect();
+                let (Some(inside), Some(beyond)) =
+                    (lum(k.saturating_sub(2 * g1)), lum(outer + 2 * g1))
+                else {
+                    return false;
+                };
+                #[allow(clippy::cast_precision_loss)] // a few samples
+                let mean = band.iter().sum::<f32>() / band.len().max(1) as f32;
+                !band.is_empty() && mean < inside - 3.0 && mean < beyond - 3.0
+            });
+        if let Some(&inner) = shadow_inner {
+            edge = inner;
+        }
+    }
+    // Sub-step position from the parabola through the peak.
+    let (l, c, r) = (mags[edge - 1], mags[edge], mags[edge + 1]);
+    let den = l - 2.0 * c + r;
+    let off = if den.abs() > 1e-6 {
+        0.5 * (l - r) / den
+    } else {
+        0.0
+    };
+    Some(offset(edge) + off.clamp(-0.5, 0.5) * PROFILE_STEP)
+}
+
+/// The paper's edge beyond side `side` of `quad` (the extent of the print):
+/// edge points found along short segments of the side ([`edge_offset`]),
+/// then the line through most of them (every pair tried, least squares on
+/// the inliers). Without enough agreeing points (blank paper on a lid of
+/// the same tone, or a document running off the image) the side stays
+/// where the print ends.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)] // pixel maths
+fn edge_line(planes: &Planes, quad: &[[f32; 2]; 4], side: usize) -> (Line, usize) {
+    let (a, b) = (quad[side], quad[(side + 1) % 4]);
+    let (p, q) = (quad[(side + 2) % 4], quad[(side + 3) % 4]);
+    let (cx, cy) = (
+        quad.iter().map(|p| p[0]).sum::<f32>() / 4.0,
+        quad.iter().map(|p| p[1]).sum::<f32>() / 4.0,
+    );
+    let len = (b[0] - a[0]).hypot(b[1] - a[1]).max(1e-3);
+    let u = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
+    let mut normal = [-u[1], u[0]];
+    let mid = [f32::midpoint(a[0], b[0]), f32::midpoint(a[1], b[1])];
+    if (mid[0] - cx) * normal[0] + (mid[1] - cy) * normal[1] < 0.0 {
+        normal = [-normal[0], -normal[1]];
+    }
+    let across = seg_dist(p, a, b).max(seg_dist(q, a, b));
+    let outward = (0.4 * across).max(8.0);
+    // The print's extent can lie outside the paper by the texture window
+    // and by a shadow's width (a dark band has edges too).
+    let inward = (0.1 * across).max(12.0);
+    // Segments of about 12 px over the central 84% of the side.
+    let segments = ((0.84 * len / 12.0) as usize).clamp(6, 48);
+    let half = 0.42 * len / segments as f32;
+    let points: Vec<[f32; 2]> = (0..segments)
+        .filter_map(|j| {
+            let t = -0.42 * len + (2 * j + 1) as f32 * half;
+            let m = [mid[0] + t * u[0], mid[1] + t * u[1]];
+            let d = edge_offset(planes, m, u, normal, half, inward, outward)?;
+            Some([m[0] + d * normal[0], m[1] + d * normal[1]])
+        })
+        .collect();
+    let line = consensus_line(&points, 1.0);
+    match line {
+        Some((l, inliers)) if inliers * 3 >= segments => (l, inliers),
+        _ => (line_through(a, b), 0),
+    }
+}
+
+/// The line through the most points (within `tol`), every pair tried, then
+/// refit by least squares through its inliers; with its inlier count.
+fn consensus_line(points: &[[f32; 2]], tol: f32) -> Option<(Line, usize)> {
+    let mut best: Option<(usize, Line)> = None;
+    for i in 0..points.len() {
+        for j in i + 1..points.len() {
+            let l = line_through(points[i], points[j]);
+            let n = points
+                .iter()
+                .filter(|p| (l.0 * p[0] + l.1 * p[1] - l.2).abs() <= tol)
+                .count();
+            if best.is_none_or(|(bn, _)| n > bn) {
+                best = Some((n, l));
+            }
+        }
+    }
+    let (_, l) = best?;
+    let inliers: Vec<[f32; 2]> = points
+        .iter()
+        .copied()
+        .filter(|p| (l.0 * p[0] + l.1 * p[1] - l.2).abs() <= tol)
+        .collect();
+    (inliers.len() >= 2).then(|| (fit_line(&inliers), inliers.len()))
+}
+
+/// The dominant direction of the print, modulo 90°, in radians: text
+/// lines, rules, frames and the paper's own edges run along the document's
+/// sides, guilloche in every direction. The peak of the gradient-direction
+/// histogram over `member` pixels (magnitude-weighted, folded into 90°,
+/// half-degree bins, smoothed), refined by a parabola. `None` without a
+/// clear peak.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)] // pixel maths
+fn print_orientation(
+    luma: &[f32],
+    w: usize,
+    h: usize,
+    member: impl Fn(usize) -> bool,
+) -> Option<f32> {
+    const BINS: usize = 180;
+    let mut hist = [0f32; BINS];
+    for y in 1..h.saturating_sub(1) {
+        for x in 1..w.saturating_sub(1) {
+            let i = y * w + x;
+            if !member(i) {
+                continue;
+            }
+            let gx = luma[i + 1] - luma[i - 1];
+            let gy = luma[i + w] - luma[i - w];
+            let m = gx.hypot(gy);
+            if m < 8.0 {
+                continue;
+            }
+            let a = gy.atan2(gx).rem_euclid(std::f32::consts::FRAC_PI_2);
+            let bin = ((a / std::f32::consts::FRAC_PI_2 * BINS as f32) as usize).min(BINS - 1);
+            hist[bin] += m;
+        }
+    }
+    // Circular smoothing over ±2 bins.
+    let smooth: Vec<f32> = (0..BINS)
+        .map(|b| (0..5).map(|k| hist[(b + BINS + k - 2) % BINS]).sum::<f32>())
+        .collect();
+    let (peak, &top) = smooth
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let mean = smooth.iter().sum::<f32>() / BINS as f32;
+    if top < 1.5 * mean {
+        return None;
+    }
+    let (l, r) = (smooth[(peak + BINS - 1) % BINS], smooth[(peak + 1) % BINS]);
+    let den = l - 2.0 * top + r;
+    let off = if den.abs() > 1e-6 {
+        (0.5 * (l - r) / den).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    };
+    Some((peak as f32 + 0.5 + off) / BINS as f32 * std::f32::consts::FRAC_PI_2)
+}
+
+/// The rectangle around a convex polygon with its sides at `angle` and
+/// `angle + 90°`, corners in order.
+fn oriented_rect(hull: &[[f32; 2]], angle: Option<f32>) -> Option<[[f32; 2]; 4]> {
+    let (s, c) = angle?.sin_cos();
+    let (u, v) = ([c, s], [-s, c]);
+    let (mut u0, mut u1, mut v0, mut v1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+    for p in hull {
+        let (pu, pv) = (p[0] * u[0] + p[1] * u[1], p[0] * v[0] + p[1] * v[1]);
+        u0 = u0.min(pu);
+        u1 = u1.max(pu);
+        v0 = v0.min(pv);
+        v1 = v1.max(pv);
+    }
+    let at = |a: f32, b: f32| [a * u[0] + b * v[0], a * u[1] + b * v[1]];
+    (u1 > u0 && v1 > v0).then(|| [at(u0, v0), at(u1, v0), at(u1, v1), at(u0, v1)])
+}
+
+/// The smallest-area rectangle around a convex polygon (rotating calipers:
+/// one side lies on a hull edge), corners in order.
+fn min_area_rect(hull: &[[f32; 2]]) -> [[f32; 2]; 4] {
+    let n = hull.len();
+    (0..n)
+        .filter_map(|i| {
+            let (a, b) = (hull[i], hull[(i + 1) % n]);
+            let len = (b[0] - a[0]).hypot(b[1] - a[1]);
+            (len > 1e-6).then(|| oriented_rect(hull, Some((b[1] - a[1]).atan2(b[0] - a[0]))))?
+        })
+        .min_by(|p, q| area(p).total_cmp(&area(q)))
+        .unwrap_or([hull[0]; 4])
 }
 
 /// The scan reduced to about `WORK_SIDE` px, and the reduced px per input px;
@@ -628,7 +943,11 @@ fn clockwise_from_top_left(c: [[f32; 2]; 4]) -> [[f32; 2]; 4] {
 }
 
 #[cfg(test)]
-#[allow(clippy::cast_precision_loss)] // small test images
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)] // small test images
 mod tests {
     use super::*;
     use image::Rgb;
@@ -658,6 +977,63 @@ mod tests {
                 "{:?} vs {q:?}",
                 found.corners
             );
+        }
+    }
+
+    /// Near-white paper on a near-white lid, print inside a blank margin,
+    /// a drop shadow along two sides: the paper's edge, not the print's
+    /// extent nor the shadow's rim, gives the corners.
+    #[test]
+    fn finds_white_paper_on_a_white_lid_past_its_blank_margin_and_shadow() {
+        let (w, h) = (900u32, 700u32);
+        let (angle, cx, cy, hw, hh) = (7f32.to_radians(), 450.0f32, 350.0f32, 300.0f32, 200.0f32);
+        let (s, c) = angle.sin_cos();
+        // Document frame: (u, v) from the centre along the turned axes.
+        let to_doc = |x: f32, y: f32| {
+            let (dx, dy) = (x - cx, y - cy);
+            (c * dx + s * dy, -s * dx + c * dy)
+        };
+        let corner = |u: f32, v: f32| [cx + c * u - s * v, cy + s * u + c * v];
+        let mut img = RgbImage::new(w, h);
+        let mut seed = 12345u32;
+        for y in 0..h {
+            for x in 0..w {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let grain = (seed >> 28) as f32 - 7.5; // ±7.5 grey levels
+                let (u, v) = to_doc(x as f32 + 0.5, y as f32 + 0.5);
+                let inside = u.abs() < hw && v.abs() < hh;
+                let mut l = if inside {
+                    // Print: dark rules every 20 px, inside a 40-px margin.
+                    let printed = u.abs() < hw - 40.0
+                        && v.abs() < hh - 40.0
+                        && ((v + hh) as i32 % 20 < 3 || ((u + hw) as i32 % 37 < 2));
+                    if printed { 90.0 } else { 246.0 }
+                } else {
+                    // Shadow band 6 px wide beyond the right and bottom sides.
+                    let shadow = (u > 0.0 && u < hw + 6.0 && v.abs() < hh + 6.0)
+                        || (v > 0.0 && v < hh + 6.0 && u.abs() < hw + 6.0);
+                    if shadow { 215.0 } else { 238.0 }
+                };
+                l += grain * 0.4;
+                let p = l.clamp(0.0, 255.0) as u8;
+                img.put_pixel(x, y, Rgb([p, p, p]));
+            }
+        }
+        let truth = [
+            corner(-hw, -hh),
+            corner(hw, -hh),
+            corner(hw, hh),
+            corner(-hw, hh),
+        ];
+        let found = locate_document(&img).expect("found");
+        let diag = (2.0 * hw).hypot(2.0 * hh);
+        for t in truth {
+            let nearest = found
+                .corners
+                .iter()
+                .map(|f| (f[0] - t[0]).hypot(f[1] - t[1]))
+                .fold(f32::MAX, f32::min);
+            assert!(nearest < 0.01 * diag, "{:?} vs {truth:?}", found.corners);
         }
     }
 
