@@ -122,7 +122,71 @@ pub fn read_block(
     let geoms: Vec<LineGeometry> = pick(geoms);
     let crops: Vec<LineCrop> = keep.iter().map(|&i| crops[i].clone()).collect();
     let readings: Vec<LineReading> = keep.iter().map(|&i| readings[i].clone()).collect();
+    let (geoms, crops, readings) = complete_td1(img, &geoms, &crops, &readings, recogniser)?
+        .unwrap_or((geoms, crops, readings));
     Ok(Some(assemble(&geoms, &crops, &readings, reference)))
+}
+
+/// A TD1 MRZ has three lines of 30 characters (ICAO 9303-5 §4.2.2). When
+/// the locator kept two lines of that length, the third (lost to a
+/// scratch, a stamp or a guilloche through it) lies one line pitch before
+/// the first or after the last: both places are read, and a confident
+/// line of MRZ length with fillers completes the block (the more confident
+/// of the two when both qualify). `None` when the block is not a two-line
+/// block of TD1 length or neither place holds such a line.
+#[allow(clippy::type_complexity)] // the three parallel vectors read_block works on
+fn complete_td1(
+    img: &GrayImage,
+    geoms: &[LineGeometry],
+    crops: &[LineCrop],
+    readings: &[LineReading],
+    recogniser: &Recogniser,
+) -> Result<Option<(Vec<LineGeometry>, Vec<LineCrop>, Vec<LineReading>)>, InferenceError> {
+    const TD1_LEN: usize = 30;
+    let td1_like = |r: &LineReading| r.chars.len().abs_diff(TD1_LEN) <= 2;
+    if readings.len() != 2 || !readings.iter().all(td1_like) {
+        return Ok(None);
+    }
+    let (g0, g1) = (geoms[0], geoms[1]);
+    let pitch = [
+        (g1.start[0] + g1.end[0] - g0.start[0] - g0.end[0]) / 2.0,
+        (g1.start[1] + g1.end[1] - g0.start[1] - g0.end[1]) / 2.0,
+    ];
+    let shifted = |g: LineGeometry, k: f32| LineGeometry {
+        start: [g.start[0] + k * pitch[0], g.start[1] + k * pitch[1]],
+        end: [g.end[0] + k * pitch[0], g.end[1] + k * pitch[1]],
+        ..g
+    };
+    let places = [shifted(g0, -1.0), shifted(g1, 1.0)];
+    let mut found: Vec<(usize, LineGeometry, LineCrop)> = Vec::new();
+    for (i, g) in places.iter().enumerate() {
+        if let Some(c) = crop_line(img, g) {
+            found.push((i, *g, c));
+        }
+    }
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let extra = recogniser.read(&found.iter().map(|f| f.2.clone()).collect::<Vec<_>>())?;
+    // As sure of the new line as of the weaker line already read, give or
+    // take: a printed field or background read as text is far less sure.
+    let floor = readings.iter().map(|r| r.mean_log_p).fold(0.0f32, f32::min) - 0.3;
+    let best = found
+        .into_iter()
+        .zip(extra)
+        .filter(|(_, r)| {
+            td1_like(r) && r.mean_log_p >= floor && r.chars.iter().any(|c| c.ch == '<')
+        })
+        .max_by(|a, b| a.1.mean_log_p.total_cmp(&b.1.mean_log_p));
+    let Some(((place, g, c), r)) = best else {
+        return Ok(None);
+    };
+    let (mut gs, mut cs, mut rs) = (geoms.to_vec(), crops.to_vec(), readings.to_vec());
+    let at = if place == 0 { 0 } else { 2 };
+    gs.insert(at, g);
+    cs.insert(at, c);
+    rs.insert(at, r);
+    Ok(Some((gs, cs, rs)))
 }
 
 /// The expected line length for a block of `lines` lines read with these

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use docscreen_inference::{InferenceError, sha256_hex};
 use docscreen_mrz::Date;
 use docscreen_ocr::{
-    CHARSET, EMBEDDED_MODEL, EMBEDDED_MODEL_SHA256, Recogniser, embedded_recogniser, read_mrz,
+    CHARSET, EMBEDDED_MODEL, EMBEDDED_MODEL_SHA256, MrzBlock, Recogniser, embedded_recogniser,
+    find_mrz, read_block, read_mrz,
 };
 
 fn repo(rel: &str) -> PathBuf {
@@ -70,4 +71,41 @@ fn reads_the_sample_scans() {
     }
     assert_eq!(total, 10);
     assert!(exact >= 9, "{exact}/{total} read exactly");
+}
+
+/// A TD1 block found with one of its three lines missing (either the first
+/// or the last) is completed one line pitch away and read exactly.
+#[test]
+fn a_td1_block_missing_a_line_is_completed() {
+    let recogniser = embedded_recogniser(1).expect("ONNX Runtime (bash scripts/setup.sh)");
+    let date = Date::new(2026, 1, 1).expect("date");
+    let dir = repo("testdata/synth_sample");
+    for (scan, stem) in [("000000.png", "000000"), ("000006.jpg", "000006")] {
+        let truth: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("{stem}.json"))).expect("ground truth"),
+        )
+        .expect("json");
+        let gt: Vec<&str> = truth["mrz_lines"]
+            .as_array()
+            .expect("TD1 sample")
+            .iter()
+            .filter_map(|l| l.as_str())
+            .collect();
+        let img = image::open(dir.join(scan)).expect("scan").into_luma8();
+        let block = find_mrz(&img).expect("block");
+        assert_eq!(block.lines.len(), 3, "{scan}: the sample's block is whole");
+        for drop in [0, 2] {
+            let mut lines = block.lines.clone();
+            lines.remove(drop);
+            let reading = read_block(&img, &MrzBlock { lines }, &recogniser, date)
+                .expect("runs")
+                .expect("read");
+            assert_eq!(reading.lines.len(), 3, "{scan} without line {drop}");
+            assert!(
+                reading.raw_lines == gt || reading.lines == gt,
+                "{scan} without line {drop}: {:?}",
+                reading.lines
+            );
+        }
+    }
 }
