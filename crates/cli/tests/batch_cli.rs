@@ -112,6 +112,7 @@ fn a_folder_with_bad_files_gives_one_row_each_and_resumes() {
     paths.sort_unstable();
     paths.dedup();
     assert_eq!(paths.len(), 6, "no scan twice");
+    std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
 #[test]

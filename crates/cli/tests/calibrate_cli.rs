@@ -158,6 +158,7 @@ fn calibrate_fits_prints_and_writes_a_fusion_file() {
         r["verdict"], "review",
         "every score is at least review at 0"
     );
+    std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
 #[test]
@@ -200,4 +201,5 @@ fn bad_input_is_a_usage_error() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(expected), "{expected:?} in {err}");
     }
+    std::fs::remove_dir_all(&dir).expect("clean up");
 }
