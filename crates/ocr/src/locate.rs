@@ -480,11 +480,13 @@ fn text_lines(g: &[Glyph], c: f32, s: f32) -> Vec<TextLine> {
             }
         })
         .collect();
-    merge_collinear(lines)
-        .into_iter()
-        .filter_map(trim_ends)
-        .filter(|l| l.members.len() >= 8)
-        .collect()
+    join_by_neighbours(
+        merge_collinear(lines)
+            .into_iter()
+            .filter_map(trim_ends)
+            .filter(|l| l.members.len() >= 8)
+            .collect(),
+    )
 }
 
 /// Drops blobs at either end of a line that sit apart from it (noise, a
@@ -533,21 +535,68 @@ fn merge_collinear(mut lines: Vec<TextLine>) -> Vec<TextLine> {
                 && (v_at(o, l.u0) - v_at(&l, l.u0)).abs() < 0.4 * h.max(o.char_height)
         });
         match target {
-            Some(o) => {
-                o.members.extend(l.members);
-                o.members.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let (slope, v) = fit(&o.members);
-                o.slope = slope;
-                o.v = v;
-                o.u1 = o.u1.max(l.u1);
-                let mut hs: Vec<f32> = o.members.iter().map(|p| p.3).collect();
-                hs.sort_by(f32::total_cmp);
-                o.char_height = hs[hs.len() * 9 / 10];
-            }
+            Some(o) => absorb(o, l),
             None => out.push(l),
         }
     }
     out
+}
+
+/// Adds the blobs of `l` to `o` and refits `o`.
+fn absorb(o: &mut TextLine, l: TextLine) {
+    o.members.extend(l.members);
+    o.members.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (slope, v) = fit(&o.members);
+    o.slope = slope;
+    o.v = v;
+    o.u0 = o.u0.min(l.u0);
+    o.u1 = o.u1.max(l.u1);
+    let mut hs: Vec<f32> = o.members.iter().map(|p| p.3).collect();
+    hs.sort_by(f32::total_cmp);
+    o.char_height = hs[hs.len() * 9 / 10];
+}
+
+/// Joins two pieces of one track across a wide gap (a stamp, a hole, a
+/// faded run of fillers) when a parallel neighbour one MRZ line pitch
+/// away spans both: MRZ lines of a block are equally long (ICAO 9303-3
+/// §4.4), so the neighbour vouches for the missing middle.
+fn join_by_neighbours(mut lines: Vec<TextLine>) -> Vec<TextLine> {
+    let v_at = |t: &TextLine, u: f32| t.slope * u + t.v;
+    loop {
+        lines.sort_by(|a, b| a.u0.total_cmp(&b.u0));
+        let mut pair = None;
+        'search: for i in 0..lines.len() {
+            for j in 0..lines.len() {
+                let (a, b) = (&lines[i], &lines[j]);
+                let h = a.char_height.max(b.char_height).max(1.0);
+                let gap = b.u0 - a.u1;
+                let same_track = (v_at(a, b.u0) - v_at(b, b.u0)).abs() < 0.4 * h
+                    && (0.7..=1.45).contains(&(a.char_height / b.char_height.max(1.0)));
+                if i == j || !(-0.5 * h..=14.0 * h).contains(&gap) || !same_track {
+                    continue;
+                }
+                let vouched = lines.iter().enumerate().any(|(k, n)| {
+                    let dv = (n.v - v_at(a, 0.0)).abs();
+                    k != i
+                        && k != j
+                        && (1.3 * h..=2.9 * h).contains(&dv)
+                        && (n.u1 - n.u0) >= 18.0 * h
+                        && n.u0 <= a.u0 + 2.0 * h
+                        && n.u1 >= b.u1 - 2.0 * h
+                });
+                if vouched {
+                    pair = Some((i, j));
+                    break 'search;
+                }
+            }
+        }
+        let Some((i, j)) = pair else {
+            return lines;
+        };
+        let b = lines.remove(j);
+        let i = if j < i { i - 1 } else { i };
+        absorb(&mut lines[i], b);
+    }
 }
 
 /// Least-squares v = slope·u + intercept; returns (slope, v at the mean u
@@ -725,6 +774,42 @@ mod tests {
     fn no_mrz_on_a_blank_page() {
         let img = GrayImage::from_pixel(800, 600, image::Luma([230]));
         assert!(find_mrz(&img).is_none());
+    }
+
+    /// A line of `n` characters (pitch 11, height 10) from `u0` on track `v`.
+    #[allow(clippy::cast_precision_loss)] // small counts
+    fn line(u0: f32, n: usize, v: f32) -> TextLine {
+        let members: Vec<(f32, f32, f32, f32)> = (0..n)
+            .map(|k| (u0 + 5.0 + 11.0 * k as f32, v, 8.0, 10.0))
+            .collect();
+        TextLine {
+            u0,
+            u1: u0 + 11.0 * n as f32,
+            v,
+            slope: 0.0,
+            char_height: 10.0,
+            members,
+        }
+    }
+
+    #[test]
+    fn a_line_broken_by_a_wide_gap_is_joined_when_its_neighbour_spans_it() {
+        // 44 characters: pieces 0..12 and 22..44, 10 characters apart.
+        let (a, b) = (line(0.0, 12, 100.0), line(242.0, 22, 100.5));
+        let whole = line(0.0, 44, 125.0);
+        let joined = join_by_neighbours(vec![a.clone(), b.clone(), whole.clone()]);
+        assert_eq!(joined.len(), 2);
+        assert!(
+            joined
+                .iter()
+                .any(|l| l.members.len() == 34 && l.u0.abs() < 1e-3 && (l.u1 - 484.0).abs() < 1e-3)
+        );
+        // Without a neighbour, or with one too far away, the pieces stay apart.
+        assert_eq!(join_by_neighbours(vec![a.clone(), b.clone()]).len(), 2);
+        assert_eq!(
+            join_by_neighbours(vec![a, b, line(0.0, 44, 160.0)]).len(),
+            3
+        );
     }
 
     #[test]
