@@ -584,7 +584,21 @@ fn join_by_neighbours(mut lines: Vec<TextLine>) -> Vec<TextLine> {
                         && n.u0 <= a.u0 + 2.0 * h
                         && n.u1 >= b.u1 - 2.0 * h
                 });
-                if vouched {
+                // The joined line must still be one straight track: pieces
+                // of two different lines would tilt it or scatter it.
+                let mut joined = a.clone();
+                absorb(&mut joined, b.clone());
+                #[allow(clippy::cast_precision_loss)] // blob counts
+                let spread = (joined
+                    .members
+                    .iter()
+                    .map(|m| (m.1 - v_at(&joined, m.0)).powi(2))
+                    .sum::<f32>()
+                    / joined.members.len() as f32)
+                    .sqrt();
+                let straight = joined.slope.abs() <= a.slope.abs().max(b.slope.abs()) + 0.01
+                    && spread < 0.2 * h;
+                if vouched && straight {
                     pair = Some((i, j));
                     break 'search;
                 }
