@@ -584,6 +584,9 @@ fn join_by_neighbours(mut lines: Vec<TextLine>) -> Vec<TextLine> {
                         && n.u0 <= a.u0 + 2.0 * h
                         && n.u1 >= b.u1 - 2.0 * h
                 });
+                if !vouched {
+                    continue;
+                }
                 // The joined line must still be one straight track: pieces
                 // of two different lines would tilt it or scatter it.
                 let mut joined = a.clone();
@@ -598,7 +601,7 @@ fn join_by_neighbours(mut lines: Vec<TextLine>) -> Vec<TextLine> {
                     .sqrt();
                 let straight = joined.slope.abs() <= a.slope.abs().max(b.slope.abs()) + 0.01
                     && spread < 0.2 * h;
-                if vouched && straight {
+                if straight {
                     pair = Some((i, j));
                     break 'search;
                 }
