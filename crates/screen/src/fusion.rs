@@ -547,6 +547,7 @@ mod tests {
         assert_eq!(FusionModel::load(&path).expect("load"), m);
         let missing = FusionModel::load(&dir.join("none.json")).expect_err("missing");
         assert!(missing.to_string().contains("cannot read"), "{missing}");
+        std::fs::remove_dir_all(&dir).expect("clean up");
     }
 
     #[test]

@@ -110,15 +110,18 @@ mod tests {
     use super::*;
 
     fn list(text: &str) -> Result<Watchlist, ScreenError> {
-        let dir = std::env::temp_dir().join(format!("docscreen-wl-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let p = dir.join(format!(
-            "{:x}.csv",
+        // One file per text and process, removed after loading (tests run
+        // in parallel: no shared folder to create or remove).
+        let p = std::env::temp_dir().join(format!(
+            "docscreen-wl-{}-{:x}.csv",
+            std::process::id(),
             text.len() * 31 + text.bytes().map(usize::from).sum::<usize>()
         ));
         std::fs::write(&p, text).expect("write");
         let mut w = Watchlist::default();
-        w.load(&p).map(|_| w)
+        let loaded = w.load(&p).map(|_| w);
+        std::fs::remove_file(&p).expect("clean up");
+        loaded
     }
 
     #[test]

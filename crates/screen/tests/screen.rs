@@ -164,6 +164,7 @@ fn a_watch_list_hit_fails_the_document() {
         Some(Status::NotPerformed),
         "no list: not performed"
     );
+    std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
 #[test]
