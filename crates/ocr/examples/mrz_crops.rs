@@ -1,5 +1,6 @@
 //! Finds the MRZ in the given scans and writes the line crops as PNG.
 //! `cargo run --release -p docscreen-ocr --example mrz_crops -- OUT_DIR SCAN…`
+//! (`MRZ_CROPS_ALL=1`: every candidate block, `STEM_cK_LINE.png`)
 #![allow(
     clippy::print_stderr,
     clippy::unwrap_used,
@@ -19,16 +20,26 @@ fn main() {
             docscreen_vision::decode(&bytes, &docscreen_vision::Limits::default()).expect("decode");
         let grey = image::DynamicImage::ImageRgb8(decoded.pages[0].image.clone()).to_luma8();
         let t = std::time::Instant::now();
-        let block = docscreen_ocr::find_mrz(&grey);
+        let all = std::env::var_os("MRZ_CROPS_ALL").is_some();
+        let blocks = docscreen_ocr::find_mrz_candidates(
+            &grey,
+            if all {
+                docscreen_ocr::MAX_CANDIDATES
+            } else {
+                1
+            },
+        );
         let ms = t.elapsed().as_secs_f32() * 1e3;
         let stem = std::path::Path::new(&path)
             .file_stem()
             .unwrap()
             .to_string_lossy()
             .to_string();
-        match block {
-            None => eprintln!("{path}: no MRZ ({ms:.1} ms)"),
-            Some(b) => {
+        if blocks.is_empty() {
+            eprintln!("{path}: no MRZ ({ms:.1} ms)");
+        }
+        for (k, b) in blocks.iter().enumerate() {
+            {
                 eprintln!(
                     "{path}: {} lines ({ms:.1} ms): {:?}",
                     b.lines.len(),
@@ -40,7 +51,11 @@ fn main() {
                 for (i, l) in b.lines.iter().enumerate() {
                     if let Some(c) = docscreen_ocr::crop_line(&grey, l) {
                         c.to_image()
-                            .save(out.join(format!("{stem}_{i}.png")))
+                            .save(out.join(if all {
+                                format!("{stem}_c{k}_{i}.png")
+                            } else {
+                                format!("{stem}_{i}.png")
+                            }))
                             .expect("save");
                     }
                 }

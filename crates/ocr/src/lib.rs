@@ -26,8 +26,10 @@ mod viz;
 pub use crop::{
     CROP_CAP, CROP_HEIGHT, CROP_MAX_WIDTH, CROP_MID, CROP_PAD, CROP_SQUEEZE, LineCrop, crop_line,
 };
-pub use locate::{LineGeometry, MrzBlock, find_mrz};
-pub use read::{MrzReading, REPAIR_CONFIDENT, ReadChar, read_block, read_mrz};
+pub use locate::{LineGeometry, MrzBlock, find_mrz, find_mrz_candidates};
+pub use read::{
+    MAX_CANDIDATES, MrzReading, REPAIR_CONFIDENT, ReadChar, read_block, read_candidates, read_mrz,
+};
 pub use recognise::{CHARSET, CharReading, LineReading, Recogniser, decode, decode_with};
 pub use viz::{
     EMBEDDED_VIZ_MODEL, EMBEDDED_VIZ_MODEL_SHA256, SEARCH_PX_PER_MM, TextBand, VIZ_CHARSET,

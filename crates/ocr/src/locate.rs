@@ -639,16 +639,31 @@ fn mrz_like(l: &TextLine) -> bool {
     (18.0..=75.0).contains(&(len / h)) && density > 0.25 && l.slope.abs() < 0.05
 }
 
-/// A block found along a direction: (key, direction, lines, block).
-type Found = ((usize, usize), f32, Vec<TextLine>, Vec<usize>);
+/// A block found along a direction: (key, index of the direction, lines
+/// of the block).
+type Found = ((usize, usize), usize, Vec<usize>);
 
-/// Finds the MRZ block of a grey image, in input pixels.
+/// Finds the MRZ block of a grey image, in input pixels: the first of
+/// [`find_mrz_candidates`].
 #[must_use]
 pub fn find_mrz(img: &GrayImage) -> Option<MrzBlock> {
+    find_mrz_candidates(img, 1).into_iter().next()
+}
+
+/// Up to `max` candidate MRZ blocks of a grey image, in input pixels, the
+/// most MRZ-like first (3 lines before 2, then more characters). A
+/// document's printed fields can make a block of 3 long lines that outranks
+/// its 2-line MRZ; the reader verifies candidates in this order
+/// (`read_mrz`). A candidate whose lines all lie on an earlier candidate's
+/// lines (the same block seen along the opposite direction, or a part of
+/// it) is left out.
+#[must_use]
+pub fn find_mrz_candidates(img: &GrayImage, max: usize) -> Vec<MrzBlock> {
     let (work, scale) = reduce(img);
     let g = glyphs(&blobs(&work));
     let debug = std::env::var_os("DOCSCREEN_DEBUG_MRZ").is_some();
-    let mut best: Option<Found> = None;
+    let mut directions: Vec<(f32, Vec<TextLine>)> = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     for mut theta in text_directions(&g) {
         // Refine the direction on the long lines it finds: the histogram
         // has 1° bins and clutter can pull its peak.
@@ -689,31 +704,67 @@ pub fn find_mrz(img: &GrayImage) -> Option<MrzBlock> {
             }
         }
         let lines: Vec<TextLine> = lines.into_iter().filter(mrz_like).collect();
-        if let Some((key, block)) = best_block(&lines)
-            && best.as_ref().is_none_or(|b| b.0 < key)
-        {
-            best = Some((key, theta, lines, block));
+        let d = directions.len();
+        found.extend(blocks(&lines).into_iter().map(|(key, set)| (key, d, set)));
+        directions.push((theta, lines));
+    }
+    // Best first; on a tie the earlier direction (a stable sort).
+    found.sort_by_key(|b| std::cmp::Reverse(b.0));
+    let mut out: Vec<MrzBlock> = Vec::new();
+    for (_, d, set) in found {
+        if out.len() >= max {
+            break;
+        }
+        let (theta, lines) = &directions[d];
+        let block = to_input(*theta, lines, &set, scale);
+        if !out.iter().any(|o| covers(o, &block)) {
+            out.push(block);
         }
     }
-    let (_, theta, lines, block) = best?;
+    out
+}
+
+/// Whether every line of `b` lies on a line of `a`: its middle within
+/// half a character height of `a`'s line and between its ends (the same
+/// line seen along the opposite direction, or a part of it).
+fn covers(a: &MrzBlock, b: &MrzBlock) -> bool {
+    b.lines.iter().all(|lb| {
+        let m = [
+            f32::midpoint(lb.start[0], lb.end[0]),
+            f32::midpoint(lb.start[1], lb.end[1]),
+        ];
+        a.lines.iter().any(|la| {
+            let d = la.direction();
+            let (dx, dy) = (m[0] - la.start[0], m[1] - la.start[1]);
+            let along = dx * d[0] + dy * d[1];
+            let across = (dy * d[0] - dx * d[1]).abs();
+            across < 0.5 * la.char_height.max(lb.char_height)
+                && (0.0..=la.length()).contains(&along)
+        })
+    })
+}
+
+/// The block `set` of `lines` (found along `theta` at `scale`) in input
+/// pixels, with one font size and one length for all its lines.
+fn to_input(theta: f32, lines: &[TextLine], set: &[usize], scale: f32) -> MrzBlock {
     let (c, s) = (theta.cos(), theta.sin());
     // Back to input pixels: (u, v) → (x, y) = u·(c, s) + v·(−s, c).
     let to_xy = |u: f32, v: f32| [(u * c - v * s) / scale, (u * s + v * c) / scale];
     // One font size for the whole block.
-    let mut heights: Vec<f32> = block.iter().map(|&i| lines[i].char_height).collect();
+    let mut heights: Vec<f32> = set.iter().map(|&i| lines[i].char_height).collect();
     heights.sort_by(f32::total_cmp);
     let block_height = heights[heights.len() / 2];
     // One length too: MRZ lines of a format are equally long, and a line
     // broken by a scratch or a stain is completed by its neighbours.
-    let u0 = block
+    let u0 = set
         .iter()
         .map(|&i| lines[i].u0)
         .fold(f32::INFINITY, f32::min);
-    let u1 = block
+    let u1 = set
         .iter()
         .map(|&i| lines[i].u1)
         .fold(f32::NEG_INFINITY, f32::max);
-    let out = block
+    let out = set
         .iter()
         .map(|&i| {
             let l = &lines[i];
@@ -727,13 +778,14 @@ pub fn find_mrz(img: &GrayImage) -> Option<MrzBlock> {
             }
         })
         .collect();
-    Some(MrzBlock { lines: out })
+    MrzBlock { lines: out }
 }
 
-/// The best set of 2 or 3 lines: parallel neighbours of similar length and
-/// start, spaced 1.3 to 2.9 character heights, preferring 3 lines and then
-/// more characters.
-fn best_block(lines: &[TextLine]) -> Option<((usize, usize), Vec<usize>)> {
+/// Every set of 2 or 3 lines that could be an MRZ block: parallel
+/// neighbours of similar length and start, spaced 1.15 to 2.9 character
+/// heights, keyed by (lines, characters). One set per first line (the
+/// greedy chain down from it), best first.
+fn blocks(lines: &[TextLine]) -> Vec<((usize, usize), Vec<usize>)> {
     let mut order: Vec<usize> = (0..lines.len()).collect();
     order.sort_by(|&a, &b| lines[a].v.total_cmp(&lines[b].v));
     let fits = |a: &TextLine, b: &TextLine| {
@@ -741,11 +793,11 @@ fn best_block(lines: &[TextLine]) -> Option<((usize, usize), Vec<usize>)> {
         let gap = b.v - a.v;
         let (la, lb) = (a.u1 - a.u0, b.u1 - b.u0);
         let overlap = a.u1.min(b.u1) - a.u0.max(b.u0);
-        (1.3 * h..=2.9 * h).contains(&gap)
-            && overlap > 0.6 * la.max(lb)
+        (1.15 * h..=2.9 * h).contains(&gap)
+            && overlap > 0.5 * la.max(lb)
             && (a.char_height / b.char_height - 1.0).abs() < 0.45
     };
-    let mut best: Option<(usize, usize, Vec<usize>)> = None;
+    let mut out: Vec<((usize, usize), Vec<usize>)> = Vec::new();
     for (k, &i) in order.iter().enumerate() {
         let mut set = vec![i];
         for &j in &order[k + 1..] {
@@ -761,12 +813,11 @@ fn best_block(lines: &[TextLine]) -> Option<((usize, usize), Vec<usize>)> {
             continue;
         }
         let chars: usize = set.iter().map(|&m| lines[m].members.len()).sum();
-        let key = (set.len(), chars);
-        if best.as_ref().is_none_or(|b| (b.0, b.1) < key) {
-            best = Some((key.0, key.1, set));
-        }
+        out.push(((set.len(), chars), set));
     }
-    best.map(|b| ((b.0, b.1), b.2))
+    // Best first; on a tie the first line higher up (a stable sort).
+    out.sort_by_key(|b| std::cmp::Reverse(b.0));
+    out
 }
 
 #[cfg(test)]
@@ -807,6 +858,41 @@ mod tests {
             char_height: 10.0,
             members,
         }
+    }
+
+    /// Three printed lines outrank a 2-line MRZ further down, and both
+    /// are offered; lines spaced 1.2 heights (a tight TD1) still make a
+    /// block; a part of an earlier candidate is not offered again.
+    #[test]
+    fn every_block_is_a_candidate_best_first() {
+        let lines = vec![
+            line(0.0, 30, 100.0),
+            line(0.0, 28, 120.0),
+            line(0.0, 25, 140.0),
+            line(0.0, 44, 400.0),
+            line(0.0, 44, 420.0),
+            line(0.0, 30, 700.0),
+            line(0.0, 30, 712.0),
+        ];
+        let found = blocks(&lines);
+        let sets: Vec<&Vec<usize>> = found.iter().map(|b| &b.1).collect();
+        assert_eq!(sets[0], &vec![0, 1, 2]);
+        assert!(sets.contains(&&vec![3, 4]), "{sets:?}");
+        assert!(sets.contains(&&vec![5, 6]), "{sets:?}");
+        let whole = to_input(0.0, &lines, &[0, 1, 2], 1.0);
+        let part = to_input(0.0, &lines, &[1, 2], 1.0);
+        let other = to_input(0.0, &lines, &[3, 4], 1.0);
+        assert!(covers(&whole, &part));
+        assert!(!covers(&whole, &other));
+        let flipped = MrzBlock {
+            lines: whole
+                .lines
+                .iter()
+                .rev()
+                .map(LineGeometry::reversed)
+                .collect(),
+        };
+        assert!(covers(&whole, &flipped));
     }
 
     #[test]

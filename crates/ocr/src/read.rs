@@ -3,11 +3,13 @@
 //! lines to their format's length, parse, and repair under the check
 //! digits only where the model itself was unsure.
 
-use docscreen_mrz::{Candidate, CheckId, Date, Format, Mrz, Substitution, parse_lines, repair};
+use docscreen_mrz::{
+    Candidate, Category, CheckId, Date, Format, Mrz, Substitution, parse_lines, repair,
+};
 use image::GrayImage;
 
 use crate::crop::{LineCrop, crop_line};
-use crate::locate::{LineGeometry, MrzBlock, find_mrz};
+use crate::locate::{LineGeometry, MrzBlock, find_mrz_candidates};
 use crate::recognise::{LineReading, Recogniser};
 use docscreen_inference::InferenceError;
 
@@ -63,13 +65,73 @@ pub fn read_mrz(
     recogniser: &Recogniser,
     reference: Date,
 ) -> Result<Option<MrzReading>, InferenceError> {
-    match find_mrz(img) {
-        Some(block) => read_block(img, &block, recogniser, reference),
-        None => Ok(None),
-    }
+    read_candidates(
+        img,
+        &find_mrz_candidates(img, MAX_CANDIDATES),
+        recogniser,
+        reference,
+    )
 }
 
-/// Reads a block [`find_mrz`] found.
+/// Candidate blocks the reader verifies at most (`find_mrz_candidates`).
+pub const MAX_CANDIDATES: usize = 4;
+
+/// Reads candidate blocks in order and keeps the first valid MRZ; when none
+/// is valid, the reading that looks most like an MRZ (a known format at
+/// the right line lengths, then the most check digits and codes that hold;
+/// the earlier candidate on a tie). Printed fields in long lines can
+/// outrank a 2-line MRZ in the locator, and they read as no format with
+/// check digits that fail by chance, so a later candidate that is the MRZ
+/// wins; an MRZ that was altered still has far more of its checks holding
+/// than any printed text.
+///
+/// # Errors
+/// When the recogniser fails to run.
+pub fn read_candidates(
+    img: &GrayImage,
+    blocks: &[MrzBlock],
+    recogniser: &Recogniser,
+    reference: Date,
+) -> Result<Option<MrzReading>, InferenceError> {
+    let mut best: Option<((u8, usize), MrzReading)> = None;
+    for block in blocks {
+        let Some(r) = read_block(img, block, recogniser, reference)? else {
+            continue;
+        };
+        if r.mrz.is_valid() {
+            return Ok(Some(r));
+        }
+        let key = mrz_likeness(&r.mrz);
+        if best.as_ref().is_none_or(|(k, _)| *k < key) {
+            best = Some((key, r));
+        }
+    }
+    Ok(best.map(|(_, r)| r))
+}
+
+/// How much a reading looks like an MRZ: (a known format at its line
+/// count and lengths, 2 per check digit that holds + 1 per known state
+/// code).
+fn mrz_likeness(m: &Mrz) -> (u8, usize) {
+    let shaped = m.format.is_some()
+        && !m
+            .checks
+            .iter()
+            .any(|c| !c.ok && matches!(c.id, CheckId::LineCount | CheckId::LineLength));
+    let holding = m
+        .checks
+        .iter()
+        .filter(|c| c.ok)
+        .map(|c| match c.id.category() {
+            Category::CheckDigit => 2,
+            _ if matches!(c.id, CheckId::IssuingState | CheckId::Nationality) => 1,
+            _ => 0,
+        })
+        .sum();
+    (u8::from(shaped), holding)
+}
+
+/// Reads a block [`crate::find_mrz`] found.
 ///
 /// # Errors
 /// When the recogniser fails to run.

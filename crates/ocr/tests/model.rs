@@ -8,7 +8,7 @@ use docscreen_inference::{InferenceError, sha256_hex};
 use docscreen_mrz::Date;
 use docscreen_ocr::{
     CHARSET, EMBEDDED_MODEL, EMBEDDED_MODEL_SHA256, MrzBlock, Recogniser, embedded_recogniser,
-    find_mrz, read_block, read_mrz,
+    find_mrz, read_block, read_candidates, read_mrz,
 };
 
 fn repo(rel: &str) -> PathBuf {
@@ -108,4 +108,58 @@ fn a_td1_block_missing_a_line_is_completed() {
             );
         }
     }
+}
+
+/// The reader verifies the locator's candidates: a block of printed lines
+/// ranked before the MRZ (here the MRZ block moved up over the document's
+/// printed fields) reads as no valid MRZ, and the MRZ after it is kept.
+#[test]
+fn a_candidate_block_that_is_not_the_mrz_is_passed_over() {
+    let recogniser = embedded_recogniser(1).expect("ONNX Runtime (bash scripts/setup.sh)");
+    let date = Date::new(2026, 1, 1).expect("date");
+    let dir = repo("testdata/synth_sample");
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("000001.json")).expect("ground truth"),
+    )
+    .expect("json");
+    let gt: Vec<&str> = truth["mrz_lines"]
+        .as_array()
+        .expect("TD2 sample")
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
+    let img = image::open(dir.join("000001.jpg"))
+        .expect("scan")
+        .into_luma8();
+    let block = find_mrz(&img).expect("block");
+    // Six line pitches up, across the text direction.
+    let (a, b) = (block.lines[0], block.lines[1]);
+    let pitch = [
+        (b.start[0] + b.end[0] - a.start[0] - a.end[0]) / 2.0,
+        (b.start[1] + b.end[1] - a.start[1] - a.end[1]) / 2.0,
+    ];
+    let decoy = MrzBlock {
+        lines: block
+            .lines
+            .iter()
+            .map(|l| docscreen_ocr::LineGeometry {
+                start: [l.start[0] - 6.0 * pitch[0], l.start[1] - 6.0 * pitch[1]],
+                end: [l.end[0] - 6.0 * pitch[0], l.end[1] - 6.0 * pitch[1]],
+                ..*l
+            })
+            .collect(),
+    };
+    let alone = read_block(&img, &decoy, &recogniser, date)
+        .expect("runs")
+        .expect("read");
+    assert!(!alone.mrz.is_valid(), "the decoy reads {:?}", alone.lines);
+    let reading = read_candidates(&img, &[decoy.clone(), block], &recogniser, date)
+        .expect("runs")
+        .expect("read");
+    assert_eq!(reading.lines, gt);
+    // Alone, the decoy is what is read: the choice is the verification's.
+    let only = read_candidates(&img, &[decoy], &recogniser, date)
+        .expect("runs")
+        .expect("read");
+    assert_eq!(only.lines, alone.lines);
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use docscreen_mrz::Date;
-use docscreen_ocr::{MrzReading, Recogniser, find_mrz, read_block};
+use docscreen_ocr::{MAX_CANDIDATES, MrzReading, Recogniser, find_mrz_candidates, read_candidates};
 use docscreen_vision::{Limits, Page, decode, locate_document};
 use serde::{Deserialize, Serialize};
 
@@ -215,13 +215,10 @@ impl Screener {
         timings.insert("locate".into(), ms(t));
         let t = Instant::now();
         let grey = image::imageops::grayscale(&page.image);
-        let block = find_mrz(&grey);
+        let blocks = find_mrz_candidates(&grey, MAX_CANDIDATES);
         timings.insert("mrz_find".into(), ms(t));
         let t = Instant::now();
-        let reading = match &block {
-            Some(b) => read_block(&grey, b, &self.recogniser, self.reference_date()),
-            None => Ok(None),
-        };
+        let reading = read_candidates(&grey, &blocks, &self.recogniser, self.reference_date());
         timings.insert("mrz_read".into(), ms(t));
         let mut checks: Vec<CheckResult> = Vec::new();
         let reading: Option<MrzReading> = match reading {
