@@ -79,6 +79,15 @@ pub struct MrzBlock {
     pub lines: Vec<LineGeometry>,
 }
 
+impl MrzBlock {
+    /// Whether every line of this block lies on a line of `other` (the
+    /// same block found again, along either direction, or a part of it).
+    #[must_use]
+    pub fn lies_on(&self, other: &MrzBlock) -> bool {
+        covers(other, self)
+    }
+}
+
 /// A dark connected component with its first and second moments.
 #[derive(Debug, Clone, Copy, Default)]
 struct Blob {
@@ -177,6 +186,22 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
     if ra != rb {
         parent[ra.max(rb) as usize] = ra.min(rb);
     }
+}
+
+/// The scan as black ink sees it: per pixel the brightest of red, green
+/// and blue. The MRZ is printed in black (ICAO 9303-3 §4.3.2: dark in the
+/// visible and the B900 band), so coloured print across or behind it (a
+/// guilloche, a blue security band, a red stamp) comes out near paper-white
+/// here, while in luma it is as dark as a thin character stroke and merges
+/// characters with it and with each other.
+#[must_use]
+pub fn ink_grey(img: &image::RgbImage) -> GrayImage {
+    let raw: Vec<u8> = img
+        .as_raw()
+        .chunks_exact(3)
+        .map(|p| p[0].max(p[1]).max(p[2]))
+        .collect();
+    GrayImage::from_raw(img.width(), img.height(), raw).unwrap_or_default()
 }
 
 /// Area-averaged reduction so that the long side is at most
@@ -858,6 +883,22 @@ mod tests {
             char_height: 10.0,
             members,
         }
+    }
+
+    /// Black ink stays dark in the ink view; a blue band and a red stamp
+    /// as dark as it in luma come out light.
+    #[test]
+    fn the_ink_view_keeps_black_and_drops_colour() {
+        let img = image::RgbImage::from_fn(3, 1, |x, _| match x {
+            0 => image::Rgb([30, 30, 35]),
+            1 => image::Rgb([40, 70, 210]),
+            _ => image::Rgb([200, 40, 40]),
+        });
+        let luma = image::imageops::grayscale(&img);
+        let ink = ink_grey(&img);
+        assert!(luma.get_pixel(1, 0)[0] < 90 && luma.get_pixel(2, 0)[0] < 90);
+        assert!(ink.get_pixel(0, 0)[0] < 40);
+        assert!(ink.get_pixel(1, 0)[0] > 200 && ink.get_pixel(2, 0)[0] > 190);
     }
 
     /// Three printed lines outrank a 2-line MRZ further down, and both

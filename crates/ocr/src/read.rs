@@ -111,8 +111,9 @@ pub fn read_candidates(
 
 /// How much a reading looks like an MRZ: (a known format at its line
 /// count and lengths, 2 per check digit that holds + 1 per known state
-/// code).
-fn mrz_likeness(m: &Mrz) -> (u8, usize) {
+/// code). Compare readings of different blocks with it.
+#[must_use]
+pub fn mrz_likeness(m: &Mrz) -> (u8, usize) {
     let shaped = m.format.is_some()
         && !m
             .checks

@@ -79,7 +79,7 @@ fn main() {
                 exact += 1;
                 e.0 += 1;
             } else {
-                eprintln!("MISS {model} {cond}: read {read:?}");
+                eprintln!("MISS {model} {cond}: read {read:?} truth {t:?}");
             }
             for (k, line) in t.iter().enumerate() {
                 chars += line.len();
