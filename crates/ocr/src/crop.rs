@@ -77,6 +77,19 @@ fn sample(img: &GrayImage, x: f32, y: f32) -> f32 {
 /// (by supersampling) where the crop is smaller than the input.
 #[must_use]
 pub fn crop_line(img: &GrayImage, line: &LineGeometry) -> Option<LineCrop> {
+    crop_line_as(img, line, CROP_SQUEEZE, CROP_PAD)
+}
+
+/// [`crop_line`] with another horizontal scale relative to the vertical
+/// one (`squeeze`; 1 keeps the print's aspect, as the VIZ recogniser
+/// wants) and `pad` character heights of paper before and after.
+#[must_use]
+pub fn crop_line_as(
+    img: &GrayImage,
+    line: &LineGeometry,
+    squeeze: f32,
+    pad: f32,
+) -> Option<LineCrop> {
     if img.width() == 0 || img.height() == 0 || line.char_height.is_nan() || line.char_height <= 1.0
     {
         return None;
@@ -84,8 +97,8 @@ pub fn crop_line(img: &GrayImage, line: &LineGeometry) -> Option<LineCrop> {
     let d = line.direction();
     let n = [-d[1], d[0]];
     let sy = CROP_CAP / line.char_height; // crop px per input px, across
-    let sx = CROP_SQUEEZE * sy; // along
-    let pad = CROP_PAD * line.char_height;
+    let sx = squeeze * sy; // along
+    let pad = pad * line.char_height;
     let span = line.length() + 2.0 * pad;
     #[allow(clippy::cast_sign_loss)] // positive and bounded below
     let width = ((span * sx).ceil() as u32).div_ceil(4).max(8) * 4;

@@ -25,8 +25,11 @@ mod viz;
 
 pub use crop::{
     CROP_CAP, CROP_HEIGHT, CROP_MAX_WIDTH, CROP_MID, CROP_PAD, CROP_SQUEEZE, LineCrop, crop_line,
+    crop_line_as,
 };
-pub use locate::{LineGeometry, MrzBlock, find_mrz, find_mrz_candidates, ink_grey};
+pub use locate::{
+    LineGeometry, MrzBlock, find_mrz, find_mrz_candidates, find_text_lines, ink_grey,
+};
 pub use read::{
     MAX_CANDIDATES, MrzReading, REPAIR_CONFIDENT, ReadChar, mrz_likeness, read_block,
     read_candidates, read_mrz,

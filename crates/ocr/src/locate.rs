@@ -441,8 +441,23 @@ struct TextLine {
     char_height: f32,
 }
 
-/// Chains glyphs into lines along direction (c, s).
+/// Chains glyphs into MRZ-length lines along direction (c, s): pieces of
+/// one track are merged and joined across gaps (a stamp, a faded run of
+/// fillers), lines under 8 blobs dropped.
 fn text_lines(g: &[Glyph], c: f32, s: f32) -> Vec<TextLine> {
+    join_by_neighbours(
+        merge_collinear(chain(g, c, s, 1.3))
+            .into_iter()
+            .filter_map(trim_ends)
+            .filter(|l| l.members.len() >= 8)
+            .collect(),
+    )
+}
+
+/// Chains glyphs into lines along direction (c, s): each glyph links to
+/// the nearest one ahead on its track within `max_gap` heights; lines of
+/// at least 3 glyphs.
+fn chain(g: &[Glyph], c: f32, s: f32, max_gap: f32) -> Vec<TextLine> {
     let pts: Vec<(f32, f32, f32, f32)> = g
         .iter()
         .map(|q| {
@@ -460,7 +475,7 @@ fn text_lines(g: &[Glyph], c: f32, s: f32) -> Vec<TextLine> {
             let (uj, vj, euj, evj) = pts[j];
             let hmax = evi.max(evj);
             let gap = (uj - euj / 2.0) - (ui + eui / 2.0);
-            if uj - ui > 200.0 || gap > 1.3 * hmax {
+            if uj - ui > 200.0 || gap > max_gap * hmax {
                 if uj - ui > 200.0 {
                     break;
                 }
@@ -483,7 +498,7 @@ fn text_lines(g: &[Glyph], c: f32, s: f32) -> Vec<TextLine> {
         let r = find(&mut parent, i as u32);
         groups.entry(r).or_default().push(i);
     }
-    let lines: Vec<TextLine> = groups
+    groups
         .into_values()
         .filter(|m| m.len() >= 3)
         .map(|m| {
@@ -504,14 +519,7 @@ fn text_lines(g: &[Glyph], c: f32, s: f32) -> Vec<TextLine> {
                 char_height,
             }
         })
-        .collect();
-    join_by_neighbours(
-        merge_collinear(lines)
-            .into_iter()
-            .filter_map(trim_ends)
-            .filter(|l| l.members.len() >= 8)
-            .collect(),
-    )
+        .collect()
 }
 
 /// Drops blobs at either end of a line that sit apart from it (noise, a
@@ -747,6 +755,37 @@ pub fn find_mrz_candidates(img: &GrayImage, max: usize) -> Vec<MrzBlock> {
         }
     }
     out
+}
+
+/// The widest gap between characters of one printed value, in character
+/// heights (a word space is about half a height).
+const PRINT_GAP: f32 = 0.9;
+
+/// Every text line of at least `min_glyphs` characters running along
+/// `angle_deg` (degrees clockwise from the x axis, e.g. an MRZ's
+/// `angle_deg`), in input pixels, each with its own character height:
+/// where the printed data of a document of unknown design can be read.
+/// Characters closer than 0.9 heights chain into one line, so
+/// the words of a value join while two fields side by side, a label above
+/// the value and the next column stay apart.
+#[must_use]
+pub fn find_text_lines(img: &GrayImage, angle_deg: f32, min_glyphs: usize) -> Vec<LineGeometry> {
+    let (work, scale) = reduce(img);
+    let g = glyphs(&blobs(&work));
+    let theta = angle_deg.to_radians();
+    let (c, s) = (theta.cos(), theta.sin());
+    let to_xy = |u: f32, v: f32| [(u * c - v * s) / scale, (u * s + v * c) / scale];
+    chain(&g, c, s, PRINT_GAP)
+        .into_iter()
+        .filter_map(trim_ends)
+        .filter(|l| l.members.len() >= min_glyphs)
+        .map(|l| LineGeometry {
+            start: to_xy(l.u0, l.slope * l.u0 + l.v),
+            end: to_xy(l.u1, l.slope * l.u1 + l.v),
+            char_height: l.char_height / scale,
+            blobs: l.members.len(),
+        })
+        .collect()
 }
 
 /// Whether every line of `b` lies on a line of `a`: its middle within

@@ -19,6 +19,7 @@ pub mod evidence;
 mod forensic_checks;
 pub mod fusion;
 mod mrz_checks;
+mod print_search;
 mod report;
 mod screener;
 mod template_checks;

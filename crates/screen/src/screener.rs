@@ -18,6 +18,7 @@ use crate::anomaly_checks::{AnomalyModel, anomaly_check};
 use crate::forensic_checks::forensic_checks;
 use crate::fusion::{DEFAULT_DESK, FusionModel, check_thresholds};
 use crate::mrz_checks::mrz_checks;
+use crate::print_search::mrz_in_print;
 use crate::report::{CheckResult, DocumentInfo, MrzReport, Report, Status, Verdict};
 use crate::template_checks::template_checks;
 use crate::templates::TemplateRegistry;
@@ -280,6 +281,13 @@ impl Screener {
             self.reference_date(),
         );
         checks.extend(viz.checks);
+        checks.push(mrz_in_print(
+            &grey,
+            corners.as_ref().map(|c| &c.corners),
+            reading.as_ref(),
+            outcome.aligned.is_some(),
+            &self.viz_recogniser,
+        ));
         timings.insert("viz".into(), ms(t));
         let t = Instant::now();
         checks.extend(forensic_checks(

@@ -72,7 +72,7 @@ const DISAGREE_SURE: f32 = 0.98;
 const EVIDENCE_NONE: f32 = 1.0;
 const EVIDENCE_FULL: f32 = 2.3;
 
-fn disagreement_score(c: f32) -> f32 {
+pub(crate) fn disagreement_score(c: f32) -> f32 {
     let e = -(1.0 - c.clamp(0.0, 1.0)).max(1e-6).log10();
     DISAGREE_SURE * ((e - EVIDENCE_NONE) / (EVIDENCE_FULL - EVIDENCE_NONE)).clamp(0.05, 1.0)
 }
@@ -193,7 +193,7 @@ fn agreement_name(a: Agreement) -> &'static str {
 }
 
 /// The words an officer reads for a field.
-fn field_words(zone: &str) -> String {
+pub(crate) fn field_words(zone: &str) -> String {
     match field_kind(zone) {
         FieldKind::Surname => "surname".into(),
         FieldKind::GivenNames => "given names".into(),
@@ -211,7 +211,7 @@ fn field_words(zone: &str) -> String {
 
 /// Where the MRZ holds the counterpart of a printed field: the span of the
 /// check (digit) that covers it, or the line of the names.
-fn mrz_region(zone: &str, r: &MrzReading) -> Option<[[f32; 2]; 4]> {
+pub(crate) fn mrz_region(zone: &str, r: &MrzReading) -> Option<[[f32; 2]; 4]> {
     let id = match field_kind(zone) {
         FieldKind::DocNumber => CheckId::DocumentNumberCheckDigit,
         FieldKind::BirthDate => CheckId::BirthDateCheckDigit,

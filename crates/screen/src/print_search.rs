@@ -1,0 +1,443 @@
+//! The MRZ against the print on a document of unknown design
+//! (`viz.mrz_in_print`). ICAO Doc 9303-3 §4 puts the holder's data in both
+//! zones, so the MRZ's surname, given names, document number and dates are
+//! printed somewhere in the visual zone whatever the layout. Without a
+//! document model there are no zones to read field by field; instead every
+//! text line running along the MRZ is read by the VIZ recogniser, and each
+//! MRZ value is looked for among them with the same normalised comparison
+//! as `viz.mrz_agreement` (names transliterated, dates in any printed
+//! format). A value printed nowhere is what an MRZ re-created with new data
+//! or a printed value altered leaves behind.
+
+use docscreen_ocr::{
+    CROP_CAP, CROP_MID, LineCrop, LineGeometry, MrzReading, Recogniser, crop_line_as,
+    find_text_lines,
+};
+use docscreen_viz::{Agreement, ReadChar, compare_field};
+use image::GrayImage;
+
+use crate::report::{CheckResult, Region, Status};
+use crate::viz_checks::{disagreement_score, field_words, mrz_region};
+
+/// The check's id.
+pub(crate) const PRINT_SEARCH_ID: &str = "viz.mrz_in_print";
+
+/// Text lines read at most (the longest first): a data page holds 20-40.
+const MAX_LINES: usize = 64;
+/// A line read with a mean character probability under this is not used.
+const CONFIDENT_LINE: f32 = 0.8;
+/// Fewer confidently read lines than this: the print is not readable
+/// enough to say a value is missing from it.
+const MIN_READABLE_LINES: usize = 4;
+/// Printed data are set between half and three times the MRZ's character
+/// height (labels are smaller, a title larger).
+const HEIGHT_RANGE: (f32, f32) = (0.5, 3.0);
+
+/// The MRZ fields looked for, by the zone name the comparison knows them by.
+const FIELDS: [&str; 5] = ["surname", "given_names", "doc_number", "dob", "expiry"];
+
+/// Looks for the MRZ's values in the document's printed text lines.
+/// `not_performed` without a parsed MRZ, when a document model was
+/// identified (`viz.mrz_agreement` compares zone by zone then), or when too
+/// little print could be read.
+pub(crate) fn mrz_in_print(
+    grey: &GrayImage,
+    corners: Option<&[[f32; 2]; 4]>,
+    reading: Option<&MrzReading>,
+    identified: bool,
+    recogniser: &Recogniser,
+) -> CheckResult {
+    let Some(r) = reading else {
+        return CheckResult::not_performed(PRINT_SEARCH_ID, "no MRZ was read");
+    };
+    let Some(fields) = r.mrz.fields.as_ref() else {
+        return CheckResult::not_performed(PRINT_SEARCH_ID, "the MRZ fits no ICAO 9303 format");
+    };
+    if identified {
+        return CheckResult::not_performed(
+            PRINT_SEARCH_ID,
+            "the document model was identified: its printed fields are compared zone by zone (viz.mrz_agreement)",
+        );
+    }
+    let lines = print_lines(grey, corners, r);
+    let crops: Vec<LineCrop> = lines
+        .iter()
+        .filter_map(|l| crop_line_as(grey, &refine(grey, l)?, 1.0, 1.0))
+        .collect();
+    if crops.is_empty() {
+        return CheckResult::not_performed(
+            PRINT_SEARCH_ID,
+            "no printed text lines were found beside the MRZ",
+        );
+    }
+    let read = match recogniser.read(&crops) {
+        Ok(read) => read,
+        Err(e) => {
+            return CheckResult::new(
+                PRINT_SEARCH_ID,
+                Status::Error,
+                0.0,
+                format!("the printed-data recogniser failed: {e}"),
+            );
+        }
+    };
+    let texts: Vec<Vec<ReadChar>> = read
+        .iter()
+        .map(|l| {
+            l.chars
+                .iter()
+                .map(|c| ReadChar {
+                    ch: c.ch,
+                    p: c.p,
+                    candidates: c.candidates.clone(),
+                })
+                .collect::<Vec<_>>()
+        })
+        .filter(|chars: &Vec<ReadChar>| !chars.is_empty() && mean_p(chars) >= CONFIDENT_LINE)
+        .collect();
+    if texts.len() < MIN_READABLE_LINES {
+        return CheckResult::not_performed(
+            PRINT_SEARCH_ID,
+            format!(
+                "too little printed text could be read to look for the MRZ's values ({} lines)",
+                texts.len()
+            ),
+        );
+    }
+    let mut searched: Vec<&str> = Vec::new();
+    let mut missing: Vec<&str> = Vec::new();
+    let mut contradicted: Vec<(&str, f32)> = Vec::new();
+    for field in FIELDS {
+        match search(field, &texts, fields) {
+            None => {}
+            Some(Search::Found) => searched.push(field),
+            Some(Search::Missing) => {
+                searched.push(field);
+                missing.push(field);
+            }
+            Some(Search::Contradicted(c)) => {
+                searched.push(field);
+                contradicted.push((field, c));
+            }
+        }
+    }
+    let found = searched.len() - missing.len() - contradicted.len();
+    let not_found = if missing.is_empty() {
+        String::new()
+    } else {
+        let words: Vec<String> = missing.iter().map(|f| field_words(f)).collect();
+        format!(
+            "; not found in the print: {} (not evidence by itself: a design may not print a field, and the reader misses some print)",
+            words.join(", ")
+        )
+    };
+    if contradicted.is_empty() {
+        return CheckResult::pass(
+            PRINT_SEARCH_ID,
+            format!(
+                "{found} of the MRZ's {} values looked for are printed on the document and none is contradicted ({} text lines read){not_found}",
+                searched.len(),
+                texts.len()
+            ),
+        );
+    }
+    let score = contradicted
+        .iter()
+        .map(|&(_, c)| disagreement_score(c))
+        .fold(0.0f32, f32::max);
+    let words: Vec<String> = contradicted.iter().map(|(f, _)| field_words(f)).collect();
+    let regions: Vec<Region> = contradicted
+        .iter()
+        .filter_map(|(f, _)| {
+            mrz_region(f, r).map(|q| Region {
+                label: format!("MRZ {}", field_words(f)),
+                quad_px: q,
+            })
+        })
+        .collect();
+    CheckResult::new(
+        PRINT_SEARCH_ID,
+        Status::Warn,
+        score,
+        format!(
+            "the print holds a {} one or two characters different from the MRZ's, read confidently, \
+             and nowhere the MRZ's own value: an MRZ re-created with other data, or a printed value altered, \
+             leaves this ({found} of {} values found in {} text lines read){not_found}",
+            words.join(", "),
+            searched.len(),
+            texts.len()
+        ),
+    )
+    .with_regions(regions)
+}
+
+fn mean_p(chars: &[ReadChar]) -> f32 {
+    #[allow(clippy::cast_precision_loss)] // short lines
+    let n = chars.len().max(1) as f32;
+    chars.iter().map(|c| c.p).sum::<f32>() / n
+}
+
+/// What the lines say of one MRZ value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Search {
+    /// Some line (or word of one) agrees with it.
+    Found,
+    /// No line agrees, but one holds a value of the same kind one or two
+    /// characters away from it, the difference read confidently (the
+    /// comparison's confidence): a value altered in one zone.
+    Contradicted(f32),
+    /// Nothing like it is printed (or the print was misread, or this
+    /// design does not print the field).
+    Missing,
+}
+
+/// The number of differing characters of two values of equal length
+/// (hyphens and spaces count as the MRZ's filler), `None` for different
+/// lengths: a forger changes characters in place, while an OCR slip on
+/// the print far more often drops or merges one.
+fn substitutions(a: &str, b: &str) -> Option<usize> {
+    let norm = |c: char| if c == '-' || c == ' ' { '<' } else { c };
+    let (a, b): (Vec<char>, Vec<char>) =
+        (a.chars().map(norm).collect(), b.chars().map(norm).collect());
+    (a.len() == b.len()).then(|| a.iter().zip(&b).filter(|(x, y)| x != y).count())
+}
+
+/// Two normalised dates (`YYYY-MM-DD`, `XXYY-MM-DD` for a two-digit
+/// year) with the same month and day and another year.
+fn same_day_other_year(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != 10 || b.len() != 10 || a[5..] != b[5..] {
+        return false;
+    }
+    // Compare the digits both years show (a two-digit year shows two).
+    let known = |y: &[u8], i: usize| y[i].is_ascii_digit();
+    (0..4).any(|i| known(a, i) && known(b, i) && a[i] != b[i])
+}
+
+/// Looks for `field` of the MRZ among the lines: `None` when the MRZ has
+/// no such value. A line, or for a number or a name each word of it, is
+/// compared; names are also compared as a whole-name line.
+fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> Option<Search> {
+    let mut in_mrz = false;
+    let mut contradiction: Option<f32> = None;
+    let dates = matches!(field, "dob" | "expiry");
+    for line in lines {
+        let mut tries: Vec<(&str, &[ReadChar])> = vec![(field, line)];
+        if matches!(field, "surname" | "given_names") {
+            tries.push(("name_line", line));
+        }
+        if matches!(field, "doc_number" | "surname" | "given_names") {
+            tries.extend(
+                line.split(|c| c.ch == ' ' || c.ch == '/' || c.ch == ',')
+                    .filter(|w| !w.is_empty() && w.len() < line.len())
+                    .map(|w| (field, w)),
+            );
+        }
+        for (zone, chars) in tries {
+            let c = compare_field(zone, chars, mrz);
+            let Some(value) = c.mrz.as_deref().filter(|v| !v.trim_matches('<').is_empty()) else {
+                continue;
+            };
+            in_mrz = true;
+            match c.agreement {
+                Agreement::Agree => return Some(Search::Found),
+                // A printed birth date on the MRZ's day and month in another
+                // year: the year was changed in one zone (an issue date on
+                // the same day and month as a birth is a 1-in-365 chance;
+                // an expiry is not judged so: issue and expiry dates often
+                // share day and month a few years apart).
+                Agreement::Disagree
+                    if field == "dob" && same_day_other_year(&c.printed_normalised, value) =>
+                {
+                    contradiction =
+                        Some(contradiction.map_or(c.confidence, |k| k.max(c.confidence)));
+                }
+                Agreement::Disagree
+                    if !dates
+                        && zone == field
+                        && value.chars().count() >= 4
+                        && substitutions(&c.printed_normalised, value)
+                            .is_some_and(|d| (1..=2).contains(&d)) =>
+                {
+                    contradiction =
+                        Some(contradiction.map_or(c.confidence, |k| k.max(c.confidence)));
+                }
+                _ => {}
+            }
+        }
+    }
+    in_mrz.then_some(contradiction.map_or(Search::Missing, Search::Contradicted))
+}
+
+/// The text lines along the MRZ's direction that could hold printed data:
+/// on the document (inside its corners when known), off the MRZ's own
+/// lines, of a plausible height; the longest first.
+fn print_lines(
+    grey: &GrayImage,
+    corners: Option<&[[f32; 2]; 4]>,
+    r: &MrzReading,
+) -> Vec<LineGeometry> {
+    let mrz_height = mrz_char_height(r);
+    let all = find_text_lines(grey, r.angle_deg, 3);
+    let mut lines: Vec<LineGeometry> = all
+        .into_iter()
+        .filter(|l| {
+            let h = l.char_height / mrz_height;
+            let mid = [
+                f32::midpoint(l.start[0], l.end[0]),
+                f32::midpoint(l.start[1], l.end[1]),
+            ];
+            (HEIGHT_RANGE.0..=HEIGHT_RANGE.1).contains(&h)
+                && corners.is_none_or(|q| inside(q, mid))
+                && !r.line_quads.iter().any(|q| inside(q, mid))
+        })
+        .collect();
+    lines.sort_by(|a, b| b.length().total_cmp(&a.length()));
+    lines.truncate(MAX_LINES);
+    lines
+}
+
+/// The line re-measured in a first crop: the band of rows holding most ink
+/// (the capitals' height; blob heights are inflated where characters touch
+/// a guilloche line or a label) sets the character height and centres the
+/// line across, as the VIZ recogniser's crops are made.
+#[allow(clippy::many_single_char_names)] // a, b, c, d, n, t, w: the geometry's names
+fn refine(grey: &GrayImage, l: &LineGeometry) -> Option<LineGeometry> {
+    let c = crop_line_as(grey, l, 1.0, 0.2)?;
+    let w = c.width as usize;
+    let rows = c.pixels.len() / w.max(1);
+    let mut sorted = c.pixels.clone();
+    sorted.sort_by(f32::total_cmp);
+    let paper = sorted[sorted.len() * 4 / 5];
+    let dark = sorted[sorted.len() / 100];
+    if paper - dark < 0.12 {
+        return None;
+    }
+    let t = paper - 0.45 * (paper - dark);
+    #[allow(clippy::cast_precision_loss)] // crop sizes
+    let share: Vec<f32> = (0..rows)
+        .map(|y| {
+            c.pixels[y * w..(y + 1) * w]
+                .iter()
+                .filter(|&&v| v < t)
+                .count() as f32
+                / w as f32
+        })
+        .collect();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // row 16
+    let mid = CROP_MID as usize;
+    let peak = share.iter().copied().fold(0.0f32, f32::max);
+    if peak <= 0.0 {
+        return None;
+    }
+    let on = |y: usize| share[y] > peak / 5.0;
+    // The run of inked rows through the middle (or nearest to it).
+    let start = (0..rows).min_by_key(|&y| if on(y) { y.abs_diff(mid) } else { usize::MAX })?;
+    if !on(start) {
+        return None;
+    }
+    let (mut a, mut b) = (start, start);
+    while a > 0 && on(a - 1) {
+        a -= 1;
+    }
+    while b + 1 < rows && on(b + 1) {
+        b += 1;
+    }
+    #[allow(clippy::cast_precision_loss)] // crop rows
+    let (band, centre) = ((b - a + 1) as f32, (a + b) as f32 / 2.0);
+    // Input pixels per crop row, across the line.
+    let step = l.char_height / CROP_CAP;
+    let d = l.direction();
+    let shift = (centre - CROP_MID) * step;
+    let n = [-d[1] * shift, d[0] * shift];
+    Some(LineGeometry {
+        start: [l.start[0] + n[0], l.start[1] + n[1]],
+        end: [l.end[0] + n[0], l.end[1] + n[1]],
+        char_height: (band * step).max(4.0),
+        blobs: l.blobs,
+    })
+}
+
+/// The MRZ's character height: its characters' boxes are 1.3 heights tall.
+fn mrz_char_height(r: &MrzReading) -> f32 {
+    let mut hs: Vec<f32> = r
+        .chars
+        .iter()
+        .flatten()
+        .map(|c| (c.quad[3][0] - c.quad[0][0]).hypot(c.quad[3][1] - c.quad[0][1]) / 1.3)
+        .collect();
+    if hs.is_empty() {
+        return 1.0;
+    }
+    hs.sort_by(f32::total_cmp);
+    hs[hs.len() / 2].max(1.0)
+}
+
+/// Whether `p` lies inside the convex quadrilateral `q` (either winding).
+fn inside(q: &[[f32; 2]; 4], p: [f32; 2]) -> bool {
+    let (mut pos, mut neg) = (false, false);
+    for i in 0..4 {
+        let (a, b) = (q[i], q[(i + 1) % 4]);
+        let cross = (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]);
+        pos |= cross > 0.0;
+        neg |= cross < 0.0;
+    }
+    !(pos && neg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inside_a_quad_either_winding() {
+        let q = [[0.0, 0.0], [10.0, 0.0], [10.0, 5.0], [0.0, 5.0]];
+        assert!(inside(&q, [5.0, 2.0]));
+        assert!(!inside(&q, [11.0, 2.0]));
+        let r = [q[3], q[2], q[1], q[0]];
+        assert!(inside(&r, [5.0, 2.0]));
+        assert!(!inside(&r, [5.0, -1.0]));
+    }
+
+    #[test]
+    fn a_value_is_found_contradicted_or_missing() {
+        let m = docscreen_mrz::parse(
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10",
+            docscreen_mrz::Date::new(2010, 1, 1).expect("date"),
+        );
+        let fields = m.fields.expect("fields");
+        let lines: Vec<Vec<ReadChar>> =
+            ["ERIKSSON", "ANNA MARIA", "12 AUG/AOUT 1974", "NO L898902C3"]
+                .iter()
+                .map(|t| ReadChar::from_text(t, 0.99))
+                .collect();
+        for f in ["surname", "given_names", "dob", "doc_number"] {
+            assert_eq!(search(f, &lines, &fields), Some(Search::Found), "{f}");
+        }
+        assert_eq!(search("expiry", &lines, &fields), Some(Search::Missing));
+        let altered: Vec<Vec<ReadChar>> = ["ERIKSZON", "12 AUG/AOUT 1977"]
+            .iter()
+            .map(|t| ReadChar::from_text(t, 0.99))
+            .collect();
+        assert!(
+            matches!(search("surname", &altered, &fields), Some(Search::Contradicted(c)) if c > 0.9),
+            "{:?}",
+            search("surname", &altered, &fields)
+        );
+        assert!(matches!(
+            search("dob", &altered, &fields),
+            Some(Search::Contradicted(_))
+        ));
+        let elsewhere: Vec<Vec<ReadChar>> = ["12 SEP 1974"]
+            .iter()
+            .map(|t| ReadChar::from_text(t, 0.99))
+            .collect();
+        assert_eq!(search("dob", &elsewhere, &fields), Some(Search::Missing));
+        assert!(same_day_other_year("XX75-08-12", "1974-08-12"));
+        assert!(!same_day_other_year("XX74-08-12", "1974-08-12"));
+        assert!(!same_day_other_year("1974-09-12", "1974-08-12"));
+        assert_eq!(substitutions("ERIKSSON", "ERIKSEN"), None);
+        assert_eq!(substitutions("JEAN-LUC", "JEAN<LUC"), Some(0));
+        assert_eq!(substitutions("L898902C3", "L898992C8"), Some(2));
+    }
+}
