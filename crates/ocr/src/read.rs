@@ -445,6 +445,16 @@ fn assemble(
             reference,
         );
     }
+    if !mrz.is_valid() {
+        code_repair(
+            &mut chars,
+            &cands,
+            &mut mrz,
+            &mut lines,
+            &mut substitutions,
+            reference,
+        );
+    }
     let confidence = chars.iter().flatten().map(|c| c.p).fold(1.0f32, f32::min);
     let angle_deg = geoms.first().map_or(0.0, |g| {
         let d = g.direction();
@@ -562,6 +572,102 @@ fn class_repair(
     }
 }
 
+/// An issuing state or nationality that is no known code (ICAO 9303-3
+/// §5: ISO 3166-1 alpha-3 and the codes ICAO adds) where the recogniser
+/// was unsure: the most probable combination of candidates that is a
+/// known code replaces it. Characters read at [`REPAIR_CONFIDENT`] or
+/// above keep their reading (their candidates are only themselves), so an
+/// invented code printed cleanly stays as it is; every change is reported,
+/// and kept only when it leaves fewer failing checks.
+fn code_repair(
+    chars: &mut [Vec<ReadChar>],
+    cands: &[Vec<Vec<Candidate>>],
+    mrz: &mut Mrz,
+    lines: &mut Vec<String>,
+    substitutions: &mut Vec<Substitution>,
+    reference: Date,
+) {
+    let failing = |m: &Mrz| m.checks.iter().filter(|c| !c.ok).count();
+    let mut trial: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
+    let mut subs = Vec::new();
+    for c in mrz
+        .checks
+        .iter()
+        .filter(|c| !c.ok && matches!(c.id, CheckId::IssuingState | CheckId::Nationality))
+    {
+        let Some(span) = c.span else { continue };
+        let (l, a, b) = (
+            usize::from(span.line).saturating_sub(1),
+            usize::from(span.start).saturating_sub(1),
+            usize::from(span.end),
+        );
+        let Some(options) = cands.get(l).and_then(|x| x.get(a..b)) else {
+            continue;
+        };
+        if options.is_empty() || options.len() > 3 || options.iter().any(Vec::is_empty) {
+            continue;
+        }
+        // Every combination (at most a few dozen), the likeliest known one.
+        let mut best: Option<(f32, Vec<char>)> = None;
+        let mut pick = vec![0usize; options.len()];
+        loop {
+            let code: Vec<char> = pick.iter().zip(options).map(|(&i, o)| o[i].ch).collect();
+            let p: f32 = pick.iter().zip(options).map(|(&i, o)| o[i].p).product();
+            let text: String = code.iter().collect();
+            if docscreen_mrz::lookup_code(text.trim_end_matches('<')).is_some()
+                && best.as_ref().is_none_or(|(q, _)| p > *q)
+            {
+                best = Some((p, code));
+            }
+            // Next combination.
+            let mut k = 0;
+            loop {
+                if k == pick.len() {
+                    break;
+                }
+                pick[k] += 1;
+                if pick[k] < options[k].len() {
+                    break;
+                }
+                pick[k] = 0;
+                k += 1;
+            }
+            if k == pick.len() {
+                break;
+            }
+        }
+        let Some((_, code)) = best else { continue };
+        for (i, &to) in code.iter().enumerate() {
+            let col = a + i;
+            let Some(slot) = trial.get_mut(l).and_then(|x| x.get_mut(col)) else {
+                continue;
+            };
+            if *slot != to {
+                let confidence = options[i].iter().find(|k| k.ch == to).map_or(0.0, |k| k.p);
+                subs.push(Substitution {
+                    line: span.line,
+                    column: (col + 1) as u8,
+                    from: *slot,
+                    to,
+                    confidence,
+                });
+                *slot = to;
+            }
+        }
+    }
+    if subs.is_empty() {
+        return;
+    }
+    let new_lines: Vec<String> = trial.iter().map(|l| l.iter().collect()).collect();
+    let parsed = parse_lines(&new_lines, reference);
+    if failing(&parsed) < failing(mrz) {
+        apply(chars, &subs);
+        *lines = new_lines;
+        *mrz = parsed;
+        substitutions.extend(subs);
+    }
+}
+
 /// The format the lines' count, length and first characters say.
 fn detect_format(lines: &[String]) -> Option<Format> {
     let len = lines.first()?.len();
@@ -593,6 +699,42 @@ mod tests {
 
     fn text(l: &[ReadChar]) -> String {
         l.iter().map(|c| c.ch).collect()
+    }
+
+    /// An unknown nationality read unsurely becomes the known code among
+    /// its candidates; read surely, it stays and still fails.
+    #[test]
+    fn an_unsure_unknown_code_is_repaired_from_its_candidates() {
+        let date = Date::new(2010, 1, 1).expect("date");
+        let text = [
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".to_owned(),
+            "L898902C36UTQ7408122F1204159ZE184226B<<<<<10".to_owned(),
+        ];
+        for (p_q, repaired) in [(0.7, true), (0.99, false)] {
+            let mut chars: Vec<Vec<ReadChar>> = text.iter().map(|l| line(l)).collect();
+            let mut cands: Vec<Vec<Vec<Candidate>>> = text
+                .iter()
+                .map(|l| l.chars().map(|ch| vec![Candidate { ch, p: 1.0 }]).collect())
+                .collect();
+            if p_q < REPAIR_CONFIDENT {
+                cands[1][12] = vec![
+                    Candidate { ch: 'Q', p: p_q },
+                    Candidate { ch: 'O', p: 0.25 },
+                ];
+            }
+            let mut lines = text.to_vec();
+            let mut mrz = parse_lines(&lines, date);
+            assert!(!mrz.is_valid());
+            let mut subs = Vec::new();
+            code_repair(&mut chars, &cands, &mut mrz, &mut lines, &mut subs, date);
+            assert_eq!(mrz.is_valid(), repaired, "{lines:?}");
+            assert_eq!(subs.len(), usize::from(repaired));
+            if repaired {
+                assert_eq!(&lines[1][10..13], "UTO");
+                assert_eq!((subs[0].from, subs[0].to, subs[0].column), ('Q', 'O', 13));
+                assert_eq!(chars[1][12].ch, 'O');
+            }
+        }
     }
 
     #[test]
