@@ -496,6 +496,7 @@ async fn retention_none_keeps_reports_but_no_scans() {
     let p = problem(r, 404).await;
     assert!(p["detail"].as_str().unwrap().contains("not kept"));
     assert!(!dir.join("scans").exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

@@ -71,6 +71,14 @@ pub struct Harness {
     pub dir: PathBuf,
 }
 
+/// The data directory goes with the harness (the store's files are
+/// unlinked while open, which Linux allows).
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 impl Harness {
     pub async fn new() -> Self {
         Self::with(ServiceConfig {
