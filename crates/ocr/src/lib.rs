@@ -28,7 +28,7 @@ pub use crop::{
     crop_line_as,
 };
 pub use locate::{
-    LineGeometry, MrzBlock, find_mrz, find_mrz_candidates, find_text_lines, ink_grey,
+    LineGeometry, MrzBlock, TextGlyphs, find_mrz, find_mrz_candidates, find_text_lines, ink_grey,
 };
 pub use read::{
     MAX_CANDIDATES, MrzReading, REPAIR_CONFIDENT, ReadChar, mrz_likeness, read_block,

@@ -692,15 +692,49 @@ pub fn find_mrz(img: &GrayImage) -> Option<MrzBlock> {
 /// it) is left out.
 #[must_use]
 pub fn find_mrz_candidates(img: &GrayImage, max: usize) -> Vec<MrzBlock> {
-    let (work, scale) = reduce(img);
-    let g = glyphs(&blobs(&work));
+    TextGlyphs::of(img).mrz_candidates(max)
+}
+
+/// The character-sized blobs of a grey image at the working resolution:
+/// computed once, they serve both the MRZ search and the printed lines'.
+#[derive(Debug, Clone)]
+pub struct TextGlyphs {
+    glyphs: Vec<Glyph>,
+    scale: f32,
+}
+
+impl TextGlyphs {
+    /// The glyphs of `img`.
+    #[must_use]
+    pub fn of(img: &GrayImage) -> Self {
+        let (work, scale) = reduce(img);
+        Self {
+            glyphs: glyphs(&blobs(&work)),
+            scale,
+        }
+    }
+
+    /// [`find_mrz_candidates`] on these glyphs.
+    #[must_use]
+    pub fn mrz_candidates(&self, max: usize) -> Vec<MrzBlock> {
+        mrz_candidates(&self.glyphs, self.scale, max)
+    }
+
+    /// [`find_text_lines`] on these glyphs.
+    #[must_use]
+    pub fn text_lines(&self, angle_deg: f32, min_glyphs: usize) -> Vec<LineGeometry> {
+        print_lines(&self.glyphs, self.scale, angle_deg, min_glyphs)
+    }
+}
+
+fn mrz_candidates(g: &[Glyph], scale: f32, max: usize) -> Vec<MrzBlock> {
     let debug = std::env::var_os("DOCSCREEN_DEBUG_MRZ").is_some();
     let mut directions: Vec<(f32, Vec<TextLine>)> = Vec::new();
     let mut found: Vec<Found> = Vec::new();
-    for mut theta in text_directions(&g) {
+    for mut theta in text_directions(g) {
         // Refine the direction on the long lines it finds: the histogram
         // has 1° bins and clutter can pull its peak.
-        let mut lines = text_lines(&g, theta.cos(), theta.sin());
+        let mut lines = text_lines(g, theta.cos(), theta.sin());
         for _ in 0..2 {
             let mut slopes: Vec<f32> = lines
                 .iter()
@@ -716,7 +750,7 @@ pub fn find_mrz_candidates(img: &GrayImage, max: usize) -> Vec<MrzBlock> {
                 break;
             }
             theta += slope.atan();
-            lines = text_lines(&g, theta.cos(), theta.sin());
+            lines = text_lines(g, theta.cos(), theta.sin());
         }
         if debug {
             for l in &lines {
@@ -770,12 +804,14 @@ const PRINT_GAP: f32 = 0.9;
 /// the value and the next column stay apart.
 #[must_use]
 pub fn find_text_lines(img: &GrayImage, angle_deg: f32, min_glyphs: usize) -> Vec<LineGeometry> {
-    let (work, scale) = reduce(img);
-    let g = glyphs(&blobs(&work));
+    TextGlyphs::of(img).text_lines(angle_deg, min_glyphs)
+}
+
+fn print_lines(g: &[Glyph], scale: f32, angle_deg: f32, min_glyphs: usize) -> Vec<LineGeometry> {
     let theta = angle_deg.to_radians();
     let (c, s) = (theta.cos(), theta.sin());
     let to_xy = |u: f32, v: f32| [(u * c - v * s) / scale, (u * s + v * c) / scale];
-    chain(&g, c, s, PRINT_GAP)
+    chain(g, c, s, PRINT_GAP)
         .into_iter()
         .filter_map(trim_ends)
         .filter(|l| l.members.len() >= min_glyphs)

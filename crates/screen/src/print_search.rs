@@ -10,8 +10,7 @@
 //! or a printed value altered leaves behind.
 
 use docscreen_ocr::{
-    CROP_CAP, CROP_MID, LineCrop, LineGeometry, MrzReading, Recogniser, crop_line_as,
-    find_text_lines,
+    CROP_CAP, CROP_MID, LineCrop, LineGeometry, MrzReading, Recogniser, TextGlyphs, crop_line_as,
 };
 use docscreen_viz::{Agreement, ReadChar, compare_field};
 use image::GrayImage;
@@ -42,6 +41,7 @@ const FIELDS: [&str; 5] = ["surname", "given_names", "doc_number", "dob", "expir
 /// little print could be read.
 pub(crate) fn mrz_in_print(
     grey: &GrayImage,
+    glyphs: &TextGlyphs,
     corners: Option<&[[f32; 2]; 4]>,
     reading: Option<&MrzReading>,
     identified: bool,
@@ -59,7 +59,7 @@ pub(crate) fn mrz_in_print(
             "the document model was identified: its printed fields are compared zone by zone (viz.mrz_agreement)",
         );
     }
-    let lines = print_lines(grey, corners, r);
+    let lines = print_lines(glyphs, corners, r);
     let crops: Vec<LineCrop> = lines
         .iter()
         .filter_map(|l| crop_line_as(grey, &refine(grey, l)?, 1.0, 1.0))
@@ -273,12 +273,12 @@ fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> 
 /// on the document (inside its corners when known), off the MRZ's own
 /// lines, of a plausible height; the longest first.
 fn print_lines(
-    grey: &GrayImage,
+    glyphs: &TextGlyphs,
     corners: Option<&[[f32; 2]; 4]>,
     r: &MrzReading,
 ) -> Vec<LineGeometry> {
     let mrz_height = mrz_char_height(r);
-    let all = find_text_lines(grey, r.angle_deg, 3);
+    let all = glyphs.text_lines(r.angle_deg, 3);
     let mut lines: Vec<LineGeometry> = all
         .into_iter()
         .filter(|l| {

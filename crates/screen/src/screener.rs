@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use docscreen_mrz::Date;
 use docscreen_ocr::{
-    MAX_CANDIDATES, MrzBlock, MrzReading, Recogniser, find_mrz_candidates, ink_grey, mrz_likeness,
-    read_candidates,
+    MAX_CANDIDATES, MrzBlock, MrzReading, Recogniser, TextGlyphs, find_mrz_candidates, ink_grey,
+    mrz_likeness, read_candidates,
 };
 use docscreen_vision::{Limits, Page, decode, locate_document};
 use serde::{Deserialize, Serialize};
@@ -219,7 +219,8 @@ impl Screener {
         timings.insert("locate".into(), ms(t));
         let t = Instant::now();
         let grey = image::imageops::grayscale(&page.image);
-        let blocks = find_mrz_candidates(&grey, MAX_CANDIDATES);
+        let glyphs = TextGlyphs::of(&grey);
+        let blocks = glyphs.mrz_candidates(MAX_CANDIDATES);
         timings.insert("mrz_find".into(), ms(t));
         let t = Instant::now();
         let date = self.reference_date();
@@ -283,6 +284,7 @@ impl Screener {
         checks.extend(viz.checks);
         checks.push(mrz_in_print(
             &grey,
+            &glyphs,
             corners.as_ref().map(|c| &c.corners),
             reading.as_ref(),
             outcome.aligned.is_some(),
