@@ -187,7 +187,63 @@ pub fn read_block(
     let readings: Vec<LineReading> = keep.iter().map(|&i| readings[i].clone()).collect();
     let (geoms, crops, readings) = complete_td1(img, &geoms, &crops, &readings, recogniser)?
         .unwrap_or((geoms, crops, readings));
+    let (geoms, crops, readings) = extend_short(img, geoms, crops, readings, recogniser)?;
     Ok(Some(assemble(&geoms, &crops, &readings, reference)))
+}
+
+/// Lines read one to three characters short of their format's length are
+/// cut again two pitches longer at both ends and read again: a faint
+/// filler before a check digit at the end of a line (or a first character
+/// touching a guilloche) breaks the chain of blobs, and the block's extent
+/// stops short of the character. The longer reading replaces the first
+/// when it is closer to the format's length and about as sure.
+#[allow(clippy::type_complexity)] // the three parallel vectors read_block works on
+fn extend_short(
+    img: &GrayImage,
+    mut geoms: Vec<LineGeometry>,
+    mut crops: Vec<LineCrop>,
+    mut readings: Vec<LineReading>,
+    recogniser: &Recogniser,
+) -> Result<(Vec<LineGeometry>, Vec<LineCrop>, Vec<LineReading>), InferenceError> {
+    let lens: Vec<usize> = readings.iter().map(|r| r.chars.len()).collect();
+    let target = target_len(readings.len(), &lens);
+    let short: Vec<usize> = (0..readings.len())
+        .filter(|&i| (1..=3).contains(&target.saturating_sub(lens[i])))
+        .collect();
+    if short.is_empty() {
+        return Ok((geoms, crops, readings));
+    }
+    let mut tried: Vec<(usize, LineGeometry, LineCrop)> = Vec::new();
+    for &i in &short {
+        let g = geoms[i];
+        let d = g.direction();
+        let pitch = g.length() / lens[i].max(1) as f32;
+        let k = 2.0 * pitch;
+        let longer = LineGeometry {
+            start: [g.start[0] - d[0] * k, g.start[1] - d[1] * k],
+            end: [g.end[0] + d[0] * k, g.end[1] + d[1] * k],
+            ..g
+        };
+        if let Some(c) = crop_line(img, &longer) {
+            tried.push((i, longer, c));
+        }
+    }
+    if tried.is_empty() {
+        return Ok((geoms, crops, readings));
+    }
+    let again = recogniser.read(&tried.iter().map(|t| t.2.clone()).collect::<Vec<_>>())?;
+    for ((i, g, c), r) in tried.into_iter().zip(again) {
+        let (before, after) = (
+            target.abs_diff(readings[i].chars.len()),
+            target.abs_diff(r.chars.len()),
+        );
+        if after < before && r.mean_log_p >= readings[i].mean_log_p - 0.1 {
+            geoms[i] = g;
+            crops[i] = c;
+            readings[i] = r;
+        }
+    }
+    Ok((geoms, crops, readings))
 }
 
 /// A TD1 MRZ has three lines of 30 characters (ICAO 9303-5 §4.2.2). When

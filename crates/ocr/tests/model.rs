@@ -117,21 +117,7 @@ fn a_td1_block_missing_a_line_is_completed() {
 fn a_candidate_block_that_is_not_the_mrz_is_passed_over() {
     let recogniser = embedded_recogniser(1).expect("ONNX Runtime (bash scripts/setup.sh)");
     let date = Date::new(2026, 1, 1).expect("date");
-    let dir = repo("testdata/synth_sample");
-    let truth: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("000001.json")).expect("ground truth"),
-    )
-    .expect("json");
-    let gt: Vec<&str> = truth["mrz_lines"]
-        .as_array()
-        .expect("TD2 sample")
-        .iter()
-        .filter_map(|l| l.as_str())
-        .collect();
-    let img = image::open(dir.join("000001.jpg"))
-        .expect("scan")
-        .into_luma8();
-    let block = find_mrz(&img).expect("block");
+    let (img, gt, block) = td2_sample();
     // Six line pitches up, across the text direction.
     let (a, b) = (block.lines[0], block.lines[1]);
     let pitch = [
@@ -162,4 +148,55 @@ fn a_candidate_block_that_is_not_the_mrz_is_passed_over() {
         .expect("runs")
         .expect("read");
     assert_eq!(only.lines, alone.lines);
+}
+
+/// A block whose extent stops two characters short of the lines' end (a
+/// faint filler broke the chain of blobs) is cut again longer and read in
+/// full.
+#[test]
+fn lines_cut_short_are_read_again_longer() {
+    let recogniser = embedded_recogniser(1).expect("ONNX Runtime (bash scripts/setup.sh)");
+    let date = Date::new(2026, 1, 1).expect("date");
+    let (img, gt, block) = td2_sample();
+    let cut = MrzBlock {
+        lines: block
+            .lines
+            .iter()
+            .map(|l| {
+                // Two of 36 pitches off the end.
+                let f = 1.0 - 2.0 / 36.0;
+                docscreen_ocr::LineGeometry {
+                    end: [
+                        l.start[0] + (l.end[0] - l.start[0]) * f,
+                        l.start[1] + (l.end[1] - l.start[1]) * f,
+                    ],
+                    ..*l
+                }
+            })
+            .collect(),
+    };
+    let reading = read_block(&img, &cut, &recogniser, date)
+        .expect("runs")
+        .expect("read");
+    assert_eq!(reading.lines, gt);
+}
+
+/// The shipped TD2 sample: its grey scan, its MRZ lines, the block found.
+fn td2_sample() -> (image::GrayImage, Vec<String>, MrzBlock) {
+    let dir = repo("testdata/synth_sample");
+    let truth: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("000001.json")).expect("ground truth"),
+    )
+    .expect("json");
+    let gt: Vec<String> = truth["mrz_lines"]
+        .as_array()
+        .expect("TD2 sample")
+        .iter()
+        .filter_map(|l| l.as_str().map(str::to_owned))
+        .collect();
+    let img = image::open(dir.join("000001.jpg"))
+        .expect("scan")
+        .into_luma8();
+    let block = find_mrz(&img).expect("block");
+    (img, gt, block)
 }
