@@ -575,6 +575,15 @@ fn assemble(
         );
     }
     if !mrz.is_valid() {
+        filler_repair(
+            &mut chars,
+            &mut mrz,
+            &mut lines,
+            &mut substitutions,
+            reference,
+        );
+    }
+    if !mrz.is_valid() {
         code_repair(
             &mut chars,
             &cands,
@@ -627,7 +636,6 @@ fn class_repair(
     substitutions: &mut Vec<Substitution>,
     reference: Date,
 ) {
-    let failing = |m: &Mrz| m.checks.iter().filter(|c| !c.ok).count();
     let mut trial: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
     let mut subs = Vec::new();
     for c in mrz.checks.iter().filter(|c| {
@@ -688,17 +696,17 @@ fn class_repair(
             }
         }
     }
-    if subs.is_empty() {
-        return;
-    }
-    let new_lines: Vec<String> = trial.iter().map(|l| l.iter().collect()).collect();
-    let parsed = parse_lines(&new_lines, reference);
-    if failing(&parsed) < failing(mrz) {
-        apply(chars, &subs);
-        *lines = new_lines;
-        *mrz = parsed;
-        substitutions.extend(subs);
-    }
+    keep_if_fewer_fail(
+        &mut Reading {
+            chars,
+            mrz,
+            lines,
+            substitutions,
+        },
+        &trial,
+        subs,
+        reference,
+    );
 }
 
 /// An issuing state or nationality that is no known code (ICAO 9303-3
@@ -716,7 +724,6 @@ fn code_repair(
     substitutions: &mut Vec<Substitution>,
     reference: Date,
 ) {
-    let failing = |m: &Mrz| m.checks.iter().filter(|c| !c.ok).count();
     let mut trial: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
     let mut subs = Vec::new();
     for c in mrz
@@ -784,17 +791,112 @@ fn code_repair(
             }
         }
     }
+    keep_if_fewer_fail(
+        &mut Reading {
+            chars,
+            mrz,
+            lines,
+            substitutions,
+        },
+        &trial,
+        subs,
+        reference,
+    );
+}
+
+/// A reading being repaired: its characters, parse, lines and the
+/// substitutions made so far.
+struct Reading<'a> {
+    chars: &'a mut [Vec<ReadChar>],
+    mrz: &'a mut Mrz,
+    lines: &'a mut Vec<String>,
+    substitutions: &'a mut Vec<Substitution>,
+}
+
+/// Applies `subs` (already written into `trial`) when the trial lines
+/// parse with fewer failing checks than the reading has.
+fn keep_if_fewer_fail(
+    r: &mut Reading<'_>,
+    trial: &[Vec<char>],
+    subs: Vec<Substitution>,
+    reference: Date,
+) {
     if subs.is_empty() {
         return;
     }
+    let failing = |m: &Mrz| m.checks.iter().filter(|c| !c.ok).count();
     let new_lines: Vec<String> = trial.iter().map(|l| l.iter().collect()).collect();
     let parsed = parse_lines(&new_lines, reference);
-    if failing(&parsed) < failing(mrz) {
-        apply(chars, &subs);
-        *lines = new_lines;
-        *mrz = parsed;
-        substitutions.extend(subs);
+    if failing(&parsed) < failing(r.mrz) {
+        apply(r.chars, &subs);
+        *r.lines = new_lines;
+        *r.mrz = parsed;
+        r.substitutions.extend(subs);
     }
+}
+
+/// Characters after three or more fillers in a name field, read unsurely:
+/// nothing can follow the name's trailing fillers (ICAO 9303-3 §4.6; name
+/// components are joined by one filler, the two identifiers by two), so a
+/// dust speck or a stamp's edge read as a letter there becomes a filler.
+/// A character read surely stays (and the filler check fails: evidence).
+fn filler_repair(
+    chars: &mut [Vec<ReadChar>],
+    mrz: &mut Mrz,
+    lines: &mut Vec<String>,
+    substitutions: &mut Vec<Substitution>,
+    reference: Date,
+) {
+    let mut trial: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
+    let mut subs = Vec::new();
+    for c in mrz
+        .checks
+        .iter()
+        .filter(|c| !c.ok && c.id == CheckId::Filler)
+    {
+        let Some(span) = c.span else { continue };
+        let (l, a, b) = (
+            usize::from(span.line).saturating_sub(1),
+            usize::from(span.start).saturating_sub(1),
+            usize::from(span.end),
+        );
+        let Some(line) = trial.get_mut(l) else {
+            continue;
+        };
+        let b = b.min(line.len());
+        let mut run = 0usize;
+        for (col, slot) in line.iter_mut().enumerate().take(b).skip(a) {
+            if *slot == '<' {
+                run += 1;
+                continue;
+            }
+            let p = chars.get(l).and_then(|x| x.get(col)).map_or(1.0, |k| k.p);
+            if run >= 3 && p < REPAIR_CONFIDENT {
+                subs.push(Substitution {
+                    line: span.line,
+                    column: (col + 1) as u8,
+                    from: *slot,
+                    to: '<',
+                    confidence: 1.0 - p,
+                });
+                *slot = '<';
+                run += 1;
+            } else {
+                run = 0;
+            }
+        }
+    }
+    keep_if_fewer_fail(
+        &mut Reading {
+            chars,
+            mrz,
+            lines,
+            substitutions,
+        },
+        &trial,
+        subs,
+        reference,
+    );
 }
 
 /// The format the lines' count, length and first characters say.
@@ -828,6 +930,33 @@ mod tests {
 
     fn text(l: &[ReadChar]) -> String {
         l.iter().map(|c| c.ch).collect()
+    }
+
+    /// A letter read unsurely inside the name's trailing fillers becomes a
+    /// filler; read surely, it stays and the filler check still fails.
+    #[test]
+    fn a_speck_in_the_trailing_fillers_is_a_filler() {
+        let date = Date::new(2010, 1, 1).expect("date");
+        let text = [
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<Y<<<<<<<<".to_owned(),
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10".to_owned(),
+        ];
+        for (p_y, repaired) in [(0.6, true), (0.99, false)] {
+            let mut chars: Vec<Vec<ReadChar>> = text.iter().map(|l| line(l)).collect();
+            chars[0][35].p = p_y;
+            let mut lines = text.to_vec();
+            let mut mrz = parse_lines(&lines, date);
+            assert!(!mrz.is_valid());
+            let mut subs = Vec::new();
+            filler_repair(&mut chars, &mut mrz, &mut lines, &mut subs, date);
+            assert_eq!(mrz.is_valid(), repaired, "{lines:?}");
+            if repaired {
+                assert_eq!(lines[0], "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<");
+                assert_eq!((subs[0].from, subs[0].to, subs[0].column), ('Y', '<', 36));
+            } else {
+                assert!(subs.is_empty());
+            }
+        }
     }
 
     /// An unknown nationality read unsurely becomes the known code among
