@@ -4,7 +4,7 @@
 //! digits only where the model itself was unsure.
 
 use docscreen_mrz::{
-    Candidate, Category, CheckId, Date, Format, Mrz, Substitution, parse_lines, repair,
+    Candidate, Category, Check, CheckId, Date, Format, Mrz, Span, Substitution, parse_lines, repair,
 };
 use image::GrayImage;
 
@@ -564,34 +564,21 @@ fn assemble(
         substitutions.clone_from(&fixed.substitutions);
         mrz = fixed.mrz;
     }
-    if !mrz.is_valid() {
-        class_repair(
-            &mut chars,
-            &cands,
-            &mut mrz,
-            &mut lines,
-            &mut substitutions,
-            reference,
-        );
-    }
-    if !mrz.is_valid() {
-        filler_repair(
-            &mut chars,
-            &mut mrz,
-            &mut lines,
-            &mut substitutions,
-            reference,
-        );
-    }
-    if !mrz.is_valid() {
-        code_repair(
-            &mut chars,
-            &cands,
-            &mut mrz,
-            &mut lines,
-            &mut substitutions,
-            reference,
-        );
+    let repairs: [Proposal; 3] = [class_repair, filler_repair, code_repair];
+    for propose in repairs {
+        if !mrz.is_valid() {
+            structural_repair(
+                propose,
+                &mut Reading {
+                    chars: &mut chars,
+                    mrz: &mut mrz,
+                    lines: &mut lines,
+                    substitutions: &mut substitutions,
+                },
+                &cands,
+                reference,
+            );
+        }
     }
     let confidence = chars.iter().flatten().map(|c| c.p).fold(1.0f32, f32::min);
     let angle_deg = geoms.first().map_or(0.0, |g| {
@@ -622,188 +609,6 @@ fn apply(chars: &mut [Vec<ReadChar>], subs: &[Substitution]) {
     }
 }
 
-/// Letters where the format wants letters (names, codes) and digits where
-/// it wants digits (dates): an unsure character of the wrong kind becomes
-/// its best candidate of the right kind. Check digits are not involved, so
-/// this also runs on an MRZ whose check digits fail (an altered MRZ with an
-/// OCR slip elsewhere); every change is reported, and kept only when it
-/// leaves fewer failing checks.
-fn class_repair(
-    chars: &mut [Vec<ReadChar>],
-    cands: &[Vec<Vec<Candidate>>],
-    mrz: &mut Mrz,
-    lines: &mut Vec<String>,
-    substitutions: &mut Vec<Substitution>,
-    reference: Date,
-) {
-    let mut trial: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
-    let mut subs = Vec::new();
-    for c in mrz.checks.iter().filter(|c| {
-        !c.ok
-            && matches!(
-                c.id,
-                CheckId::FieldFormat | CheckId::IssuingState | CheckId::Nationality
-            )
-    }) {
-        let Some(span) = c.span else { continue };
-        let (l, a, b) = (
-            usize::from(span.line).saturating_sub(1),
-            usize::from(span.start).saturating_sub(1),
-            usize::from(span.end),
-        );
-        let Some(line) = trial.get_mut(l) else {
-            continue;
-        };
-        let b = b.min(line.len());
-        if a >= b {
-            continue;
-        }
-        let digits = line[a..b].iter().filter(|ch| ch.is_ascii_digit()).count();
-        let letters = line[a..b]
-            .iter()
-            .filter(|ch| ch.is_ascii_uppercase())
-            .count();
-        let want_digits = digits > letters;
-        for (col, slot) in line.iter_mut().enumerate().take(b).skip(a) {
-            let ch = *slot;
-            let wrong = if want_digits {
-                ch.is_ascii_uppercase()
-            } else {
-                ch.is_ascii_digit()
-            };
-            let p = chars.get(l).and_then(|x| x.get(col)).map_or(1.0, |k| k.p);
-            if !wrong || p >= REPAIR_CONFIDENT {
-                continue;
-            }
-            let alt = cands.get(l).and_then(|x| x.get(col)).and_then(|ks| {
-                ks.iter().find(|k| {
-                    if want_digits {
-                        k.ch.is_ascii_digit()
-                    } else {
-                        k.ch.is_ascii_uppercase()
-                    }
-                })
-            });
-            if let Some(k) = alt {
-                *slot = k.ch;
-                subs.push(Substitution {
-                    line: span.line,
-                    column: (col + 1) as u8,
-                    from: ch,
-                    to: k.ch,
-                    confidence: k.p,
-                });
-            }
-        }
-    }
-    keep_if_fewer_fail(
-        &mut Reading {
-            chars,
-            mrz,
-            lines,
-            substitutions,
-        },
-        &trial,
-        subs,
-        reference,
-    );
-}
-
-/// An issuing state or nationality that is no known code (ICAO 9303-3
-/// §5: ISO 3166-1 alpha-3 and the codes ICAO adds) where the recogniser
-/// was unsure: the most probable combination of candidates that is a
-/// known code replaces it. Characters read at [`REPAIR_CONFIDENT`] or
-/// above keep their reading (their candidates are only themselves), so an
-/// invented code printed cleanly stays as it is; every change is reported,
-/// and kept only when it leaves fewer failing checks.
-fn code_repair(
-    chars: &mut [Vec<ReadChar>],
-    cands: &[Vec<Vec<Candidate>>],
-    mrz: &mut Mrz,
-    lines: &mut Vec<String>,
-    substitutions: &mut Vec<Substitution>,
-    reference: Date,
-) {
-    let mut trial: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
-    let mut subs = Vec::new();
-    for c in mrz
-        .checks
-        .iter()
-        .filter(|c| !c.ok && matches!(c.id, CheckId::IssuingState | CheckId::Nationality))
-    {
-        let Some(span) = c.span else { continue };
-        let (l, a, b) = (
-            usize::from(span.line).saturating_sub(1),
-            usize::from(span.start).saturating_sub(1),
-            usize::from(span.end),
-        );
-        let Some(options) = cands.get(l).and_then(|x| x.get(a..b)) else {
-            continue;
-        };
-        if options.is_empty() || options.len() > 3 || options.iter().any(Vec::is_empty) {
-            continue;
-        }
-        // Every combination (at most a few dozen), the likeliest known one.
-        let mut best: Option<(f32, Vec<char>)> = None;
-        let mut pick = vec![0usize; options.len()];
-        loop {
-            let code: Vec<char> = pick.iter().zip(options).map(|(&i, o)| o[i].ch).collect();
-            let p: f32 = pick.iter().zip(options).map(|(&i, o)| o[i].p).product();
-            let text: String = code.iter().collect();
-            if docscreen_mrz::lookup_code(text.trim_end_matches('<')).is_some()
-                && best.as_ref().is_none_or(|(q, _)| p > *q)
-            {
-                best = Some((p, code));
-            }
-            // Next combination.
-            let mut k = 0;
-            loop {
-                if k == pick.len() {
-                    break;
-                }
-                pick[k] += 1;
-                if pick[k] < options[k].len() {
-                    break;
-                }
-                pick[k] = 0;
-                k += 1;
-            }
-            if k == pick.len() {
-                break;
-            }
-        }
-        let Some((_, code)) = best else { continue };
-        for (i, &to) in code.iter().enumerate() {
-            let col = a + i;
-            let Some(slot) = trial.get_mut(l).and_then(|x| x.get_mut(col)) else {
-                continue;
-            };
-            if *slot != to {
-                let confidence = options[i].iter().find(|k| k.ch == to).map_or(0.0, |k| k.p);
-                subs.push(Substitution {
-                    line: span.line,
-                    column: (col + 1) as u8,
-                    from: *slot,
-                    to,
-                    confidence,
-                });
-                *slot = to;
-            }
-        }
-    }
-    keep_if_fewer_fail(
-        &mut Reading {
-            chars,
-            mrz,
-            lines,
-            substitutions,
-        },
-        &trial,
-        subs,
-        reference,
-    );
-}
-
 /// A reading being repaired: its characters, parse, lines and the
 /// substitutions made so far.
 struct Reading<'a> {
@@ -813,14 +618,26 @@ struct Reading<'a> {
     substitutions: &'a mut Vec<Substitution>,
 }
 
-/// Applies `subs` (already written into `trial`) when the trial lines
-/// parse with fewer failing checks than the reading has.
-fn keep_if_fewer_fail(
+/// A structural repair: for one failing check, the changes it proposes
+/// (written into `trial`, the lines as characters), given the characters
+/// read and each position's candidates.
+type Proposal =
+    fn(&Check, &[Vec<ReadChar>], &[Vec<Vec<Candidate>>], &mut [Vec<char>]) -> Vec<Substitution>;
+
+/// Runs `propose` on every failing check and keeps all its changes when
+/// the lines then parse with fewer failing checks; every change is listed
+/// with the reading's substitutions.
+fn structural_repair(
+    propose: Proposal,
     r: &mut Reading<'_>,
-    trial: &[Vec<char>],
-    subs: Vec<Substitution>,
+    cands: &[Vec<Vec<Candidate>>],
     reference: Date,
 ) {
+    let mut trial: Vec<Vec<char>> = r.lines.iter().map(|l| l.chars().collect()).collect();
+    let mut subs = Vec::new();
+    for c in r.mrz.checks.iter().filter(|c| !c.ok) {
+        subs.extend(propose(c, r.chars, cands, &mut trial));
+    }
     if subs.is_empty() {
         return;
     }
@@ -835,68 +652,207 @@ fn keep_if_fewer_fail(
     }
 }
 
+/// A check's span as (span, line index, first column index, end column
+/// index), 0-based.
+fn span_of(c: &Check) -> Option<(Span, usize, usize, usize)> {
+    let span = c.span?;
+    Some((
+        span,
+        usize::from(span.line).saturating_sub(1),
+        usize::from(span.start).saturating_sub(1),
+        usize::from(span.end),
+    ))
+}
+
+/// [`span_of`] with the span's line of `trial`, the end column clamped to
+/// it; `None` for an empty or missing span.
+fn span_line<'t>(
+    c: &Check,
+    trial: &'t mut [Vec<char>],
+) -> Option<(Span, usize, usize, usize, &'t mut Vec<char>)> {
+    let (span, l, a, b) = span_of(c)?;
+    let line = trial.get_mut(l)?;
+    let b = b.min(line.len());
+    (a < b).then_some((span, l, a, b, line))
+}
+
+/// The recogniser's probability for the character at (line, column).
+fn p_at(chars: &[Vec<ReadChar>], l: usize, col: usize) -> f32 {
+    chars.get(l).and_then(|x| x.get(col)).map_or(1.0, |k| k.p)
+}
+
+/// Letters where the format wants letters (names, codes) and digits where
+/// it wants digits (dates): an unsure character of the wrong kind becomes
+/// its best candidate of the right kind. Check digits are not involved, so
+/// this also runs on an MRZ whose check digits fail (an altered MRZ with an
+/// OCR slip elsewhere).
+fn class_repair(
+    c: &Check,
+    chars: &[Vec<ReadChar>],
+    cands: &[Vec<Vec<Candidate>>],
+    trial: &mut [Vec<char>],
+) -> Vec<Substitution> {
+    let mut subs = Vec::new();
+    if !matches!(
+        c.id,
+        CheckId::FieldFormat | CheckId::IssuingState | CheckId::Nationality
+    ) {
+        return subs;
+    }
+    let Some((span, l, a, b, line)) = span_line(c, trial) else {
+        return subs;
+    };
+    let digits = line[a..b].iter().filter(|ch| ch.is_ascii_digit()).count();
+    let letters = line[a..b]
+        .iter()
+        .filter(|ch| ch.is_ascii_uppercase())
+        .count();
+    let want_digits = digits > letters;
+    let right_kind = |ch: char| {
+        if want_digits {
+            ch.is_ascii_digit()
+        } else {
+            ch.is_ascii_uppercase()
+        }
+    };
+    for (col, slot) in line.iter_mut().enumerate().take(b).skip(a) {
+        let ch = *slot;
+        let wrong = if want_digits {
+            ch.is_ascii_uppercase()
+        } else {
+            ch.is_ascii_digit()
+        };
+        if !wrong || p_at(chars, l, col) >= REPAIR_CONFIDENT {
+            continue;
+        }
+        let alt = cands
+            .get(l)
+            .and_then(|x| x.get(col))
+            .and_then(|ks| ks.iter().find(|k| right_kind(k.ch)));
+        if let Some(k) = alt {
+            *slot = k.ch;
+            subs.push(Substitution {
+                line: span.line,
+                column: (col + 1) as u8,
+                from: ch,
+                to: k.ch,
+                confidence: k.p,
+            });
+        }
+    }
+    subs
+}
+
+/// An issuing state or nationality that is no known code (ICAO 9303-3
+/// §5: ISO 3166-1 alpha-3 and the codes ICAO adds) where the recogniser
+/// was unsure: the most probable combination of candidates that is a
+/// known code replaces it. Characters read at [`REPAIR_CONFIDENT`] or
+/// above keep their reading (their candidates are only themselves), so an
+/// invented code printed cleanly stays as it is.
+fn code_repair(
+    c: &Check,
+    _chars: &[Vec<ReadChar>],
+    cands: &[Vec<Vec<Candidate>>],
+    trial: &mut [Vec<char>],
+) -> Vec<Substitution> {
+    let mut subs = Vec::new();
+    if !matches!(c.id, CheckId::IssuingState | CheckId::Nationality) {
+        return subs;
+    }
+    let Some((span, l, a, b)) = span_of(c) else {
+        return subs;
+    };
+    let Some(options) = cands.get(l).and_then(|x| x.get(a..b)) else {
+        return subs;
+    };
+    if options.is_empty() || options.len() > 3 || options.iter().any(Vec::is_empty) {
+        return subs;
+    }
+    // Every combination (at most a few dozen), the likeliest known one.
+    let mut best: Option<(f32, Vec<char>)> = None;
+    let mut pick = vec![0usize; options.len()];
+    'all: loop {
+        let code: Vec<char> = pick.iter().zip(options).map(|(&i, o)| o[i].ch).collect();
+        let p: f32 = pick.iter().zip(options).map(|(&i, o)| o[i].p).product();
+        let text: String = code.iter().collect();
+        if docscreen_mrz::lookup_code(text.trim_end_matches('<')).is_some()
+            && best.as_ref().is_none_or(|(q, _)| p > *q)
+        {
+            best = Some((p, code));
+        }
+        // Next combination, odometer-wise.
+        for (k, o) in options.iter().enumerate() {
+            pick[k] += 1;
+            if pick[k] < o.len() {
+                continue 'all;
+            }
+            pick[k] = 0;
+        }
+        break;
+    }
+    let Some((_, code)) = best else {
+        return subs;
+    };
+    for (i, &to) in code.iter().enumerate() {
+        let col = a + i;
+        let Some(slot) = trial.get_mut(l).and_then(|x| x.get_mut(col)) else {
+            continue;
+        };
+        if *slot != to {
+            let confidence = options[i].iter().find(|k| k.ch == to).map_or(0.0, |k| k.p);
+            subs.push(Substitution {
+                line: span.line,
+                column: (col + 1) as u8,
+                from: *slot,
+                to,
+                confidence,
+            });
+            *slot = to;
+        }
+    }
+    subs
+}
+
 /// Characters after three or more fillers in a name field, read unsurely:
 /// nothing can follow the name's trailing fillers (ICAO 9303-3 §4.6; name
 /// components are joined by one filler, the two identifiers by two), so a
 /// dust speck or a stamp's edge read as a letter there becomes a filler.
 /// A character read surely stays (and the filler check fails: evidence).
 fn filler_repair(
-    chars: &mut [Vec<ReadChar>],
-    mrz: &mut Mrz,
-    lines: &mut Vec<String>,
-    substitutions: &mut Vec<Substitution>,
-    reference: Date,
-) {
-    let mut trial: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
+    c: &Check,
+    chars: &[Vec<ReadChar>],
+    _cands: &[Vec<Vec<Candidate>>],
+    trial: &mut [Vec<char>],
+) -> Vec<Substitution> {
     let mut subs = Vec::new();
-    for c in mrz
-        .checks
-        .iter()
-        .filter(|c| !c.ok && c.id == CheckId::Filler)
-    {
-        let Some(span) = c.span else { continue };
-        let (l, a, b) = (
-            usize::from(span.line).saturating_sub(1),
-            usize::from(span.start).saturating_sub(1),
-            usize::from(span.end),
-        );
-        let Some(line) = trial.get_mut(l) else {
+    if c.id != CheckId::Filler {
+        return subs;
+    }
+    let Some((span, l, a, b, line)) = span_line(c, trial) else {
+        return subs;
+    };
+    let mut run = 0usize;
+    for (col, slot) in line.iter_mut().enumerate().take(b).skip(a) {
+        if *slot == '<' {
+            run += 1;
             continue;
-        };
-        let b = b.min(line.len());
-        let mut run = 0usize;
-        for (col, slot) in line.iter_mut().enumerate().take(b).skip(a) {
-            if *slot == '<' {
-                run += 1;
-                continue;
-            }
-            let p = chars.get(l).and_then(|x| x.get(col)).map_or(1.0, |k| k.p);
-            if run >= 3 && p < REPAIR_CONFIDENT {
-                subs.push(Substitution {
-                    line: span.line,
-                    column: (col + 1) as u8,
-                    from: *slot,
-                    to: '<',
-                    confidence: 1.0 - p,
-                });
-                *slot = '<';
-                run += 1;
-            } else {
-                run = 0;
-            }
+        }
+        let p = p_at(chars, l, col);
+        if run >= 3 && p < REPAIR_CONFIDENT {
+            subs.push(Substitution {
+                line: span.line,
+                column: (col + 1) as u8,
+                from: *slot,
+                to: '<',
+                confidence: 1.0 - p,
+            });
+            *slot = '<';
+            run += 1;
+        } else {
+            run = 0;
         }
     }
-    keep_if_fewer_fail(
-        &mut Reading {
-            chars,
-            mrz,
-            lines,
-            substitutions,
-        },
-        &trial,
-        subs,
-        reference,
-    );
+    subs
 }
 
 /// The format the lines' count, length and first characters say.
@@ -948,7 +904,17 @@ mod tests {
             let mut mrz = parse_lines(&lines, date);
             assert!(!mrz.is_valid());
             let mut subs = Vec::new();
-            filler_repair(&mut chars, &mut mrz, &mut lines, &mut subs, date);
+            structural_repair(
+                filler_repair,
+                &mut Reading {
+                    chars: &mut chars,
+                    mrz: &mut mrz,
+                    lines: &mut lines,
+                    substitutions: &mut subs,
+                },
+                &[],
+                date,
+            );
             assert_eq!(mrz.is_valid(), repaired, "{lines:?}");
             if repaired {
                 assert_eq!(lines[0], "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<");
@@ -984,7 +950,17 @@ mod tests {
             let mut mrz = parse_lines(&lines, date);
             assert!(!mrz.is_valid());
             let mut subs = Vec::new();
-            code_repair(&mut chars, &cands, &mut mrz, &mut lines, &mut subs, date);
+            structural_repair(
+                code_repair,
+                &mut Reading {
+                    chars: &mut chars,
+                    mrz: &mut mrz,
+                    lines: &mut lines,
+                    substitutions: &mut subs,
+                },
+                &cands,
+                date,
+            );
             assert_eq!(mrz.is_valid(), repaired, "{lines:?}");
             assert_eq!(subs.len(), usize::from(repaired));
             if repaired {
