@@ -27,12 +27,10 @@ pub use crop::{
     CROP_CAP, CROP_HEIGHT, CROP_MAX_WIDTH, CROP_MID, CROP_PAD, CROP_SQUEEZE, LineCrop, crop_line,
     crop_line_as,
 };
-pub use locate::{
-    LineGeometry, MrzBlock, TextGlyphs, find_mrz, find_mrz_candidates, find_text_lines, ink_grey,
-};
+pub use locate::{LineGeometry, MrzBlock, TextGlyphs, find_mrz, find_mrz_candidates, ink_grey};
 pub use read::{
-    MAX_CANDIDATES, MrzReading, REPAIR_CONFIDENT, ReadChar, mrz_likeness, read_block,
-    read_candidates, read_mrz,
+    MAX_CANDIDATES, MrzReading, REPAIR_CONFIDENT, ReadChar, read_block, read_candidates,
+    read_more_candidates, read_mrz,
 };
 pub use recognise::{CHARSET, CharReading, LineReading, Recogniser, decode, decode_with};
 pub use viz::{

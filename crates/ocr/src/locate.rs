@@ -720,7 +720,13 @@ impl TextGlyphs {
         mrz_candidates(&self.glyphs, self.scale, max)
     }
 
-    /// [`find_text_lines`] on these glyphs.
+    /// Every text line of at least `min_glyphs` characters running along
+    /// `angle_deg` (degrees clockwise from the x axis, e.g. an MRZ's
+    /// `angle_deg`), in input pixels, each with its own character height:
+    /// where the printed data of a document of unknown design can be read.
+    /// Characters closer than 0.9 heights chain into one line, so the words
+    /// of a value join while two fields side by side, a label above the
+    /// value and the next column stay apart.
     #[must_use]
     pub fn text_lines(&self, angle_deg: f32, min_glyphs: usize) -> Vec<LineGeometry> {
         print_lines(&self.glyphs, self.scale, angle_deg, min_glyphs)
@@ -794,18 +800,6 @@ fn mrz_candidates(g: &[Glyph], scale: f32, max: usize) -> Vec<MrzBlock> {
 /// The widest gap between characters of one printed value, in character
 /// heights (a word space is about half a height).
 const PRINT_GAP: f32 = 0.9;
-
-/// Every text line of at least `min_glyphs` characters running along
-/// `angle_deg` (degrees clockwise from the x axis, e.g. an MRZ's
-/// `angle_deg`), in input pixels, each with its own character height:
-/// where the printed data of a document of unknown design can be read.
-/// Characters closer than 0.9 heights chain into one line, so
-/// the words of a value join while two fields side by side, a label above
-/// the value and the next column stay apart.
-#[must_use]
-pub fn find_text_lines(img: &GrayImage, angle_deg: f32, min_glyphs: usize) -> Vec<LineGeometry> {
-    TextGlyphs::of(img).text_lines(angle_deg, min_glyphs)
-}
 
 fn print_lines(g: &[Glyph], scale: f32, angle_deg: f32, min_glyphs: usize) -> Vec<LineGeometry> {
     let theta = angle_deg.to_radians();

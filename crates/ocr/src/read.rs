@@ -93,7 +93,26 @@ pub fn read_candidates(
     recogniser: &Recogniser,
     reference: Date,
 ) -> Result<Option<MrzReading>, InferenceError> {
-    let mut best: Option<((u8, usize), MrzReading)> = None;
+    read_more_candidates(img, blocks, recogniser, reference, None)
+}
+
+/// [`read_candidates`] after an earlier search found `so_far`: the blocks
+/// are read only when `so_far` is not a valid MRZ, and one of them replaces
+/// it under the same rule (valid, or more MRZ-like; `so_far` on a tie).
+///
+/// # Errors
+/// When the recogniser fails to run.
+pub fn read_more_candidates(
+    img: &GrayImage,
+    blocks: &[MrzBlock],
+    recogniser: &Recogniser,
+    reference: Date,
+    so_far: Option<MrzReading>,
+) -> Result<Option<MrzReading>, InferenceError> {
+    if so_far.as_ref().is_some_and(|r| r.mrz.is_valid()) {
+        return Ok(so_far);
+    }
+    let mut best: Option<((u8, usize), MrzReading)> = so_far.map(|r| (mrz_likeness(&r.mrz), r));
     for block in blocks {
         let Some(r) = read_block(img, block, recogniser, reference)? else {
             continue;
@@ -111,9 +130,8 @@ pub fn read_candidates(
 
 /// How much a reading looks like an MRZ: (a known format at its line
 /// count and lengths, 2 per check digit that holds + 1 per known state
-/// code). Compare readings of different blocks with it.
-#[must_use]
-pub fn mrz_likeness(m: &Mrz) -> (u8, usize) {
+/// code).
+fn mrz_likeness(m: &Mrz) -> (u8, usize) {
     let shaped = m.format.is_some()
         && !m
             .checks

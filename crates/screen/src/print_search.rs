@@ -16,7 +16,7 @@ use docscreen_viz::{Agreement, ReadChar, compare_field};
 use image::GrayImage;
 
 use crate::report::{CheckResult, Region, Status};
-use crate::viz_checks::{disagreement_score, field_words, mrz_region};
+use crate::viz_checks::{disagreement_score, field_words, mean_confidence, mrz_region, viz_chars};
 
 /// The check's id.
 pub(crate) const PRINT_SEARCH_ID: &str = "viz.mrz_in_print";
@@ -83,17 +83,8 @@ pub(crate) fn mrz_in_print(
     };
     let texts: Vec<Vec<ReadChar>> = read
         .iter()
-        .map(|l| {
-            l.chars
-                .iter()
-                .map(|c| ReadChar {
-                    ch: c.ch,
-                    p: c.p,
-                    candidates: c.candidates.clone(),
-                })
-                .collect::<Vec<_>>()
-        })
-        .filter(|chars: &Vec<ReadChar>| !chars.is_empty() && mean_p(chars) >= CONFIDENT_LINE)
+        .map(viz_chars)
+        .filter(|chars| !chars.is_empty() && mean_confidence(chars) >= CONFIDENT_LINE)
         .collect();
     if texts.len() < MIN_READABLE_LINES {
         return CheckResult::not_performed(
@@ -169,12 +160,6 @@ pub(crate) fn mrz_in_print(
         ),
     )
     .with_regions(regions)
-}
-
-fn mean_p(chars: &[ReadChar]) -> f32 {
-    #[allow(clippy::cast_precision_loss)] // short lines
-    let n = chars.len().max(1) as f32;
-    chars.iter().map(|c| c.p).sum::<f32>() / n
 }
 
 /// What the lines say of one MRZ value.

@@ -8,7 +8,7 @@ use std::time::Instant;
 use docscreen_mrz::Date;
 use docscreen_ocr::{
     MAX_CANDIDATES, MrzBlock, MrzReading, Recogniser, TextGlyphs, find_mrz_candidates, ink_grey,
-    mrz_likeness, read_candidates,
+    read_candidates, read_more_candidates,
 };
 use docscreen_vision::{Limits, Page, decode, locate_document};
 use serde::{Deserialize, Serialize};
@@ -224,29 +224,19 @@ impl Screener {
         timings.insert("mrz_find".into(), ms(t));
         let t = Instant::now();
         let date = self.reference_date();
-        let mut reading = read_candidates(&grey, &blocks, &self.recogniser, date);
         // No valid MRZ in luma: look again in the black-ink view, where
         // coloured print across the MRZ (a security band, a stamp) no longer
         // merges its characters; blocks found there are read in luma.
-        if let Ok(first) = &reading
-            && !first.as_ref().is_some_and(|r| r.mrz.is_valid())
-        {
+        let reading = read_candidates(&grey, &blocks, &self.recogniser, date).and_then(|first| {
+            if first.as_ref().is_some_and(|r| r.mrz.is_valid()) {
+                return Ok(first);
+            }
             let more: Vec<MrzBlock> = find_mrz_candidates(&ink_grey(&page.image), MAX_CANDIDATES)
                 .into_iter()
                 .filter(|b| !blocks.iter().any(|a| b.lies_on(a)))
                 .collect();
-            let again = read_candidates(&grey, &more, &self.recogniser, date);
-            if let Ok(Some(second)) = &again {
-                let better = first.as_ref().is_none_or(|f| {
-                    second.mrz.is_valid() || mrz_likeness(&second.mrz) > mrz_likeness(&f.mrz)
-                });
-                if better {
-                    reading = again;
-                }
-            } else if again.is_err() {
-                reading = again;
-            }
-        }
+            read_more_candidates(&grey, &more, &self.recogniser, date, first)
+        });
         timings.insert("mrz_read".into(), ms(t));
         let mut checks: Vec<CheckResult> = Vec::new();
         let reading: Option<MrzReading> = match reading {

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use docscreen_mrz::{CheckId, Date, Format};
-use docscreen_ocr::{LineCrop, MrzReading, Recogniser, crop_zone};
+use docscreen_ocr::{LineCrop, LineReading, MrzReading, Recogniser, crop_zone};
 use docscreen_vision::Homography;
 use docscreen_vision::align::Pyramid;
 use docscreen_viz::{
@@ -148,21 +148,8 @@ pub(crate) fn viz_checks(
     let mut fields = BTreeMap::new();
     let mut read: Vec<Read<'_>> = Vec::new();
     for ((name, line), quad) in names.iter().zip(&lines).zip(&quads) {
-        let chars: Vec<ReadChar> = line
-            .chars
-            .iter()
-            .map(|c| ReadChar {
-                ch: c.ch,
-                p: c.p,
-                candidates: c.candidates.clone(),
-            })
-            .collect();
-        #[allow(clippy::cast_precision_loss)] // short lines
-        let confidence = if chars.is_empty() {
-            0.0
-        } else {
-            chars.iter().map(|c| c.p).sum::<f32>() / chars.len() as f32
-        };
+        let chars = viz_chars(line);
+        let confidence = mean_confidence(&chars);
         fields.insert(
             (*name).to_owned(),
             PrintedField {
@@ -181,6 +168,28 @@ pub(crate) fn viz_checks(
         checks: vec![agreement, consistency],
         fields,
     }
+}
+
+/// A line the VIZ recogniser read, as the comparison's characters.
+pub(crate) fn viz_chars(line: &LineReading) -> Vec<ReadChar> {
+    line.chars
+        .iter()
+        .map(|c| ReadChar {
+            ch: c.ch,
+            p: c.p,
+            candidates: c.candidates.clone(),
+        })
+        .collect()
+}
+
+/// Mean probability of the characters read, 0 for none.
+pub(crate) fn mean_confidence(chars: &[ReadChar]) -> f32 {
+    if chars.is_empty() {
+        return 0.0;
+    }
+    #[allow(clippy::cast_precision_loss)] // short lines
+    let n = chars.len() as f32;
+    chars.iter().map(|c| c.p).sum::<f32>() / n
 }
 
 fn agreement_name(a: Agreement) -> &'static str {
