@@ -11,8 +11,9 @@
 //! ```
 //! Detectors run one scan at a time on one thread, so the times are
 //! per-core; `--jobs N` runs N scans at once (times then include
-//! contention). `FX_DEBUG=1` prints each scan's scores, copy-move regions
-//! and ground truth to stderr.
+//! contention). `FX_DEBUG=1` prints each scan's medium (`physical`: made
+//! on paper; `digital`: made on the file), scores, copy-move regions and
+//! ground truth to stderr.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -132,8 +133,9 @@ fn run_one(img: &Path, json: &Path) -> Option<Row> {
             })
             .unwrap_or_default();
         eprintln!(
-            "{} {kind} dpi={} scores={scores:?} cm={:?} gt={gt:?} msg={}",
+            "{} {kind} {} dpi={} scores={scores:?} cm={:?} gt={gt:?} msg={}",
             img.display(),
+            truth["medium"],
             truth["scan"]["dpi"],
             findings[0]
                 .regions
