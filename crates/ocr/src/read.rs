@@ -748,17 +748,23 @@ fn class_repair(
             .and_then(|x| x.get(col))
             .and_then(|ks| ks.iter().find(|k| right_kind(k.ch)));
         if let Some(k) = alt {
-            *slot = k.ch;
-            subs.push(Substitution {
-                line: span.line,
-                column: (col + 1) as u8,
-                from: ch,
-                to: k.ch,
-                confidence: k.p,
-            });
+            subs.push(substitute(slot, span.line, col, k.ch, k.p));
         }
     }
     subs
+}
+
+/// Puts `to` in `slot` (0-based column `col` of MRZ line `line`) and
+/// records the change for `mrz.repairs`.
+fn substitute(slot: &mut char, line: u8, col: usize, to: char, confidence: f32) -> Substitution {
+    let from = std::mem::replace(slot, to);
+    Substitution {
+        line,
+        column: (col + 1) as u8,
+        from,
+        to,
+        confidence,
+    }
 }
 
 /// An issuing state or nationality that is no known code (ICAO 9303-3
@@ -818,14 +824,7 @@ fn code_repair(
         };
         if *slot != to {
             let confidence = options[i].iter().find(|k| k.ch == to).map_or(0.0, |k| k.p);
-            subs.push(Substitution {
-                line: span.line,
-                column: (col + 1) as u8,
-                from: *slot,
-                to,
-                confidence,
-            });
-            *slot = to;
+            subs.push(substitute(slot, span.line, col, to, confidence));
         }
     }
     subs
@@ -857,14 +856,7 @@ fn filler_repair(
         }
         let p = p_at(chars, l, col);
         if run >= 3 && p < REPAIR_CONFIDENT {
-            subs.push(Substitution {
-                line: span.line,
-                column: (col + 1) as u8,
-                from: *slot,
-                to: '<',
-                confidence: 1.0 - p,
-            });
-            *slot = '<';
+            subs.push(substitute(slot, span.line, col, '<', 1.0 - p));
             run += 1;
         } else {
             run = 0;
