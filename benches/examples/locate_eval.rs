@@ -25,6 +25,11 @@ fn main() {
     let models = selected_models(&config).expect("models");
     let results: Vec<(usize, String, String, Option<f32>, f64)> = (0..count)
         .into_par_iter()
+        .filter(|i| {
+            std::env::var("LOCATE_EVAL_ONLY")
+                .ok()
+                .is_none_or(|only| only.split(',').any(|o| o.parse() == Ok(*i)))
+        })
         .map(|i| {
             let s = generate_one(i, &config, &models, fonts);
             let page = decode(&s.bytes, &Limits::default())
@@ -57,6 +62,16 @@ fn main() {
                 }
                 best / diag
             });
+            if let Some(dir) = std::env::var_os("LOCATE_EVAL_DUMP")
+                && !err.is_some_and(|e| e <= 0.01)
+            {
+                dump(
+                    &page.image,
+                    found.map(|f| f.corners),
+                    gt,
+                    &std::path::Path::new(&dir).join(format!("{i:06}.jpg")),
+                );
+            }
             (
                 i,
                 s.truth.template.clone(),
@@ -104,4 +119,31 @@ fn main() {
             println!("  miss #{:06} {} {} error {:?}", r.0, r.1, r.2, r.3);
         }
     }
+}
+
+/// Writes a scan with the truth (green) and the found quad (red) drawn on
+/// it, for reading misses (`LOCATE_EVAL_DUMP=DIR`).
+fn dump(
+    img: &image::RgbImage,
+    found: Option<[[f32; 2]; 4]>,
+    truth: [[f32; 2]; 4],
+    path: &std::path::Path,
+) {
+    let mut out = img.clone();
+    for (quad, colour) in [(Some(truth), [0, 200, 0]), (found, [255, 0, 0])] {
+        let Some(q) = quad else { continue };
+        for k in 0..4 {
+            for w in -2i8..=2 {
+                let d = f32::from(w);
+                imageproc::drawing::draw_line_segment_mut(
+                    &mut out,
+                    (q[k][0] + d, q[k][1] + d),
+                    (q[(k + 1) % 4][0] + d, q[(k + 1) % 4][1] + d),
+                    image::Rgb(colour),
+                );
+            }
+        }
+    }
+    let _ = std::fs::create_dir_all(path.parent().unwrap_or(path));
+    let _ = out.save(path);
 }

@@ -48,12 +48,95 @@ pub fn locate_document(img: &RgbImage) -> Option<Located> {
     // print's most colourful part, a photo, as often as the paper): there
     // the print's texture finds the document and its edges are searched for
     // outward. Elsewhere the texture is the fallback.
-    if lid_like(img) {
-        by_texture(&small, scale).or_else(|| by_colour(&small, scale))
+    let lid = lid_like(img);
+    let (first, second): (Locator, Locator) = if lid {
+        (by_texture, by_colour)
     } else {
-        by_colour(&small, scale).or_else(|| by_texture(&small, scale))
+        (by_colour, by_texture)
+    };
+    let first = first(&small, scale);
+    // On a lid the texture locator's quad stands (the colour cue's sharp
+    // steps there are the photo's). Elsewhere a colour quad whose sides
+    // find only a weak step (a desk of the paper's own tone, where the cue
+    // grows the background into the document or stops at the MRZ's band)
+    // is checked against the texture's: the one whose weakest side sits
+    // on the clearly stronger paper edge wins.
+    let planes = Planes::new(&small);
+    let contrast =
+        |l: &Located| edge_contrast(&planes, &l.corners.map(|p| [p[0] * scale, p[1] * scale]));
+    let c1 = first.as_ref().map_or(0.0, &contrast);
+    if first.is_some() && (lid || c1 >= CLEAR_EDGE) {
+        return first;
+    }
+    let other = second(&small, scale);
+    let c2 = other.as_ref().map_or(0.0, &contrast);
+    if other.is_some() && c2 > 1.5 * c1 + 5.0 {
+        other
+    } else {
+        first.or(other)
     }
 }
+
+/// A locator over the reduced scan and its scale to input pixels.
+type Locator = fn(&RgbImage, f32) -> Option<Located>;
+
+/// The weakest side's colour step ([`edge_contrast`], 0-255 units) above
+/// which a colour quad stands without a second opinion.
+const CLEAR_EDGE: f32 = 60.0;
+
+/// How well a quad (reduced px) sits on the paper's edge: along each side,
+/// the colour step between just inside and just outside it (median over
+/// points along the side); the weakest side's step. A side that runs
+/// through the document's print or across the background has none; 0 for a
+/// quad that crosses itself. Sides (or parts of them) outside the image
+/// are not judged.
+#[allow(clippy::cast_precision_loss)] // sample counts
+fn edge_contrast(planes: &Planes, q: &[[f32; 2]; 4]) -> f32 {
+    let turns: Vec<f32> = (0..4)
+        .map(|i| cross(q[i], q[(i + 1) % 4], q[(i + 2) % 4]))
+        .collect();
+    if !(turns.iter().all(|&t| t > 0.0) || turns.iter().all(|&t| t < 0.0)) {
+        return 0.0;
+    }
+    let diag = ((planes.w * planes.w + planes.h * planes.h) as f32).sqrt();
+    let d = (diag * 0.01).max(2.0);
+    let centre = [
+        q.iter().map(|p| p[0]).sum::<f32>() / 4.0,
+        q.iter().map(|p| p[1]).sum::<f32>() / 4.0,
+    ];
+    let mut weakest = f32::INFINITY;
+    for i in 0..4 {
+        let (a, b) = (q[i], q[(i + 1) % 4]);
+        let len = (b[0] - a[0]).hypot(b[1] - a[1]);
+        if len < 1.0 {
+            return 0.0;
+        }
+        let u = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
+        let mut n = [-u[1], u[0]];
+        let mid = [f32::midpoint(a[0], b[0]), f32::midpoint(a[1], b[1])];
+        if (centre[0] - mid[0]) * n[0] + (centre[1] - mid[1]) * n[1] < 0.0 {
+            n = [-n[0], -n[1]];
+        }
+        let mut steps = Vec::new();
+        for k in 1..EDGE_SAMPLES {
+            let t = 0.1 + 0.8 * k as f32 / EDGE_SAMPLES as f32;
+            let m = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+            let at = |s: f32| segment_mean(planes, [m[0] + s * n[0], m[1] + s * n[1]], u, d, 5);
+            if let (Some(inside), Some(outside)) = (at(d), at(-d)) {
+                steps.push(norm3([0, 1, 2].map(|c| inside[c] - outside[c])));
+            }
+        }
+        if steps.len() >= EDGE_SAMPLES / 4 {
+            let mid = steps.len() / 2;
+            steps.select_nth_unstable_by(mid, f32::total_cmp);
+            weakest = weakest.min(steps[mid]);
+        }
+    }
+    if weakest.is_finite() { weakest } else { 0.0 }
+}
+
+/// Points along each side at which [`edge_contrast`] looks.
+const EDGE_SAMPLES: usize = 24;
 
 #[allow(
     clippy::cast_precision_loss,
@@ -406,8 +489,8 @@ fn luma3(v: [f32; 3]) -> f32 {
 
 /// Where the paper ends along one short segment of a side: the offset
 /// (along `normal`, from `m`) of the outermost colour step that stands out
-/// of the segment's own noise, in `[-inward, outward]`. Where that step is
-/// the soft outer rim of a shadow (wide, lighter beyond), the paper's edge
+/// of the segment's own noise (and of `floor`), in `[-reach[0], reach[1]]`;
+/// with the step's size. Where that step is the soft outer rim of a shadow (wide, lighter beyond), the paper's edge
 /// is the sharp step darker-outward inside it. `None` without any step.
 #[allow(
     clippy::cast_precision_loss,
@@ -420,9 +503,10 @@ fn edge_offset(
     u: [f32; 2],
     normal: [f32; 2],
     half: f32,
-    inward: f32,
-    outward: f32,
-) -> Option<f32> {
+    reach: [f32; 2],
+    floor: f32,
+) -> Option<(f32, f32)> {
+    let [inward, outward] = reach;
     let count = ((2.0 * half) as usize).max(4);
     let n = ((inward + outward) / PROFILE_STEP) as usize + 1;
     let offset = |k: usize| -inward + k as f32 * PROFILE_STEP;
@@ -457,7 +541,7 @@ fn edge_offset(
         return None;
     }
     outside.sort_by(f32::total_cmp);
-    let threshold = (5.0 * outside[outside.len() / 2]).max(2.5);
+    let threshold = (5.0 * outside[outside.len() / 2]).max(floor);
     let peaks: Vec<usize> = (1..n - 1)
         .filter(|&k| mags[k] >= threshold && mags[k] >= mags[k - 1] && mags[k] > mags[k + 1])
         .collect();
@@ -503,14 +587,15 @@ fn edge_offset(
     } else {
         0.0
     };
-    Some(offset(edge) + off.clamp(-0.5, 0.5) * PROFILE_STEP)
+    Some((offset(edge) + off.clamp(-0.5, 0.5) * PROFILE_STEP, c))
 }
 
 /// The paper's edge beyond side `side` of `quad` (the extent of the print):
 /// edge points found along short segments of the side ([`edge_offset`]),
 /// then the line through most of them (every pair tried, least squares on
 /// the inliers). Without enough agreeing points (blank paper on a lid of
-/// the same tone, or a document running off the image) the side stays
+/// the same tone) the whole side's profile is searched ([`faint_edge`]);
+/// without any step (a document running off the image) the side stays
 /// where the print ends.
 #[allow(
     clippy::cast_precision_loss,
@@ -543,15 +628,51 @@ fn edge_line(planes: &Planes, quad: &[[f32; 2]; 4], side: usize) -> (Line, usize
         .filter_map(|j| {
             let t = -0.42 * len + (2 * j + 1) as f32 * half;
             let m = [mid[0] + t * u[0], mid[1] + t * u[1]];
-            let d = edge_offset(planes, m, u, normal, half, inward, outward)?;
+            let (d, _) = edge_offset(planes, m, u, normal, half, [inward, outward], 2.5)?;
             Some([m[0] + d * normal[0], m[1] + d * normal[1]])
         })
         .collect();
     let line = consensus_line(&points, 1.0);
     match line {
         Some((l, inliers)) if inliers * 3 >= segments => (l, inliers),
-        _ => (line_through(a, b), 0),
+        _ => faint_edge(planes, mid, u, normal, len, inward, outward)
+            .map_or((line_through(a, b), 0), |l| (l, segments / 3)),
     }
+}
+
+/// A paper edge too faint for short segments (white paper on a white lid):
+/// one profile averaged over the side's whole central part, for directions
+/// within ±1° of the side's, whose steps stand out of a far lower noise.
+/// The direction whose edge step is the strongest gives the line.
+#[allow(clippy::cast_precision_loss)] // a few angles
+fn faint_edge(
+    planes: &Planes,
+    mid: [f32; 2],
+    u: [f32; 2],
+    normal: [f32; 2],
+    len: f32,
+    inward: f32,
+    outward: f32,
+) -> Option<Line> {
+    let mut best: Option<(f32, Line)> = None;
+    for k in -4i8..=4 {
+        let (sin, cos) = (f32::from(k) * 0.25f32.to_radians()).sin_cos();
+        let v = [u[0] * cos - u[1] * sin, u[0] * sin + u[1] * cos];
+        let n = [
+            normal[0] * cos - normal[1] * sin,
+            normal[0] * sin + normal[1] * cos,
+        ];
+        let Some((d, strength)) =
+            edge_offset(planes, mid, v, n, 0.42 * len, [inward, outward], 1.0)
+        else {
+            continue;
+        };
+        if best.is_none_or(|(s, _)| strength > s) {
+            let p = [mid[0] + d * n[0], mid[1] + d * n[1]];
+            best = Some((strength, line_through(p, [p[0] + v[0], p[1] + v[1]])));
+        }
+    }
+    best.map(|(_, l)| l)
 }
 
 /// The line through the most points (within `tol`), every pair tried, then
@@ -1035,6 +1156,57 @@ mod tests {
                 .fold(f32::MAX, f32::min);
             assert!(nearest < 0.01 * diag, "{:?} vs {truth:?}", found.corners);
         }
+    }
+
+    /// The weakest side's step: high for a quad on the card's edges, none
+    /// for one whose side crosses the card's middle, none for a quad that
+    /// crosses itself.
+    #[test]
+    fn edge_contrast_is_the_weakest_sides_step() {
+        let mut img = RgbImage::from_pixel(400, 300, Rgb([60, 60, 60]));
+        for y in 50..250 {
+            for x in 80..320 {
+                img.put_pixel(x, y, Rgb([220, 220, 220]));
+            }
+        }
+        let planes = Planes::new(&img);
+        let card = [[80.0, 50.0], [320.0, 50.0], [320.0, 250.0], [80.0, 250.0]];
+        let top_half = [[80.0, 50.0], [320.0, 50.0], [320.0, 150.0], [80.0, 150.0]];
+        let crossed = [[80.0, 50.0], [320.0, 250.0], [320.0, 50.0], [80.0, 250.0]];
+        assert!(edge_contrast(&planes, &card) > 250.0);
+        assert!(edge_contrast(&planes, &top_half) < 1.0);
+        assert!(edge_contrast(&planes, &crossed).abs() < f32::EPSILON);
+    }
+
+    /// A paper edge 4 grey levels above a lid, under ±6 levels of grain:
+    /// too faint for short segments, found by the whole side's profile.
+    #[test]
+    fn faint_edge_finds_paper_barely_lighter_than_the_lid() {
+        let mut img = RgbImage::new(400, 300);
+        let mut seed = 99u32;
+        for y in 0..300 {
+            for x in 0..400 {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let grain = ((seed >> 28) as f32 - 7.5) * 0.8;
+                let l = if x < 200 { 244.0 } else { 240.0 } + grain;
+                let p = l.clamp(0.0, 255.0) as u8;
+                img.put_pixel(x, y, Rgb([p, p, p]));
+            }
+        }
+        let planes = Planes::new(&img);
+        let line = faint_edge(
+            &planes,
+            [170.0, 150.0],
+            [0.0, 1.0],
+            [1.0, 0.0],
+            250.0,
+            12.0,
+            80.0,
+        )
+        .expect("an edge");
+        // a·x + b·y = c at y = 150.
+        let x = (line.2 - line.1 * 150.0) / line.0;
+        assert!((x - 200.0).abs() < 1.5, "{line:?}");
     }
 
     #[test]
