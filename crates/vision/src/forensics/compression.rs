@@ -20,6 +20,7 @@
     clippy::cast_sign_loss
 )]
 
+use super::dq;
 use super::work::{self, components, rect_quad};
 use super::{Evidence, Finding};
 use crate::Page;
@@ -176,18 +177,22 @@ fn peak(e: &[f32; 8]) -> usize {
     (0..8).max_by(|&a, &b| e[a].total_cmp(&e[b])).unwrap_or(0)
 }
 
-/// Looks for regions of the document whose JPEG grid does not line up
-/// with the page's.
+/// Largest side of the window read for the quality history (a 600-dpi ID
+/// card or a 300-dpi passport page fits whole).
+const DQ_WINDOW: u32 = 3000;
+
+/// Looks for regions of the document with another JPEG history than the
+/// rest: compressed once where the page carries two compressions (edited
+/// after the scan, [`super::dq`]), or on a grid shifted against the
+/// page's (pasted from another JPEG). A PNG or TIFF that carries a JPEG
+/// grid is read for the first of these, with no last table.
 #[must_use]
 pub fn compression(page: &Page, bytes: &[u8], corners: Option<&[[f32; 2]; 4]>) -> Finding {
-    let Some(table) = luma_quant_table(bytes) else {
-        return Finding::not_performed(
-            "the file is not a JPEG (or has no quantisation table): no compression history to read",
-        );
-    };
-    let quality = estimate_quality(&table);
+    let table = luma_quant_table(bytes);
+    let quality = table.as_ref().map(estimate_quality);
     let img = &page.image;
-    let b = window(work::doc_box(img, corners, 0.02), MAX_WINDOW);
+    let doc = work::doc_box(img, corners, 0.02);
+    let b = window(doc, MAX_WINDOW);
     // Full resolution: the grid lives on single pixels. On huge scans only
     // a central window is read (the grid, if any, is everywhere), which
     // bounds time and memory.
@@ -208,15 +213,85 @@ pub fn compression(page: &Page, bytes: &[u8], corners: Option<&[[f32; 2]; 4]>) -
             cells.push((h, v));
         }
     }
-    // Phases in page coordinates (the view starts at b.x0, b.y0).
+    // Phases in view coordinates (the view starts at b.x0, b.y0).
     let (ph, pv) = (peak(&gh), peak(&gv));
-    let strength = contrast(&gh, ph).min(contrast(&gv, pv));
-    if strength < MIN_GLOBAL {
-        return Finding::nothing(format!(
-            "JPEG quality about {quality}; no compression grid is visible on the document, \
-             so pasted regions cannot be told by it"
-        ));
-    }
+    let visible = contrast(&gh, ph).min(contrast(&gv, pv)) >= MIN_GLOBAL;
+    let about = quality.map_or_else(String::new, |q| format!("JPEG quality about {q}; "));
+    // The quality history: the file's last table on the file's grid, or
+    // for a lossless file the grid its blocking shows (the boundary after
+    // view column `ph` starts a block) with no last quantisation.
+    let history = match &table {
+        Some(t) => Some((
+            dq::natural_order(t),
+            dq::Grid::of_jpeg(page.exif_orientation, img.width(), img.height()),
+        )),
+        None if visible => Some((
+            [1u16; 64],
+            dq::Grid {
+                phase: [(b.x0 as usize + ph + 1) % 8, (b.y0 as usize + pv + 1) % 8],
+                transposed: false,
+            },
+        )),
+        None => None,
+    };
+    let Some((last, grid)) = history else {
+        return Finding::not_performed(
+            "the file is not a JPEG and shows no JPEG blocks: no compression history to read",
+        );
+    };
+    let map = dq::dq_map(img, window(doc, DQ_WINDOW), &last, grid)
+        .filter(|m| m.evidence >= dq::MIN_EVIDENCE);
+    let single = map
+        .as_ref()
+        .and_then(dq::single_region)
+        .map(|(score, r)| Finding {
+            score,
+            message: format!(
+                "{about}the page shows two JPEG compressions but one region only the last: \
+             it was changed after the scan (retyped, pasted or cloned) and the file saved again"
+            ),
+            regions: vec![Evidence {
+                label: "region compressed once".into(),
+                quad: rect_quad(r[0], r[1], r[2], r[3]),
+            }],
+            performed: true,
+        });
+    let shifted = if table.is_some() && visible {
+        shifted_grid(&g, &cells, (cw, ch), (ph, pv), &about)
+    } else {
+        None
+    };
+    let found = match (single, shifted) {
+        (Some(a), Some(b)) => Some(if a.score >= b.score { a } else { b }),
+        (a, b) => a.or(b),
+    };
+    found.unwrap_or_else(|| {
+        Finding::nothing(match (&map, visible) {
+            (Some(_), _) => format!(
+                "{about}two JPEG compressions are visible across the document and every region \
+                 carries both"
+            ),
+            (None, true) => format!(
+                "{about}one compression grid across the document; no earlier compression \
+                 is visible to compare regions by"
+            ),
+            (None, false) => format!(
+                "{about}no compression grid is visible on the document, so pasted regions \
+                 cannot be told by it"
+            ),
+        })
+    })
+}
+
+/// The cells whose own grid stands out at another phase than the page's
+/// (`ph`, `pv`), in their largest connected group.
+fn shifted_grid(
+    g: &work::Grey,
+    cells: &[([f32; 8], [f32; 8])],
+    (cw, ch): (usize, usize),
+    (ph, pv): (usize, usize),
+    about: &str,
+) -> Option<Finding> {
     let mut off = vec![false; cw * ch];
     let mut how = vec![0.0f32; cw * ch];
     for (i, (h, v)) in cells.iter().enumerate() {
@@ -231,7 +306,7 @@ pub fn compression(page: &Page, bytes: &[u8], corners: Option<&[[f32; 2]; 4]>) -
             how[i] = own;
         }
     }
-    let best = components(&off, cw, ch)
+    let (score, comp) = components(&off, cw, ch)
         .into_iter()
         .filter(|c| c.len() >= MIN_CELLS && c.len() * 3 < cw * ch)
         .map(|c| {
@@ -240,22 +315,17 @@ pub fn compression(page: &Page, bytes: &[u8], corners: Option<&[[f32; 2]; 4]>) -
                 ((m - MIN_CELL) / 0.6).clamp(0.05, 1.0) * (c.len() as f32 / 6.0).min(1.0).sqrt();
             (s, c)
         })
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    let Some((score, comp)) = best else {
-        return Finding::nothing(format!(
-            "JPEG quality about {quality}; the compression grid is the same across the document"
-        ));
-    };
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
     let xs = comp.iter().map(|&i| i % cw);
     let ys = comp.iter().map(|&i| i / cw);
     let (x0, x1) = (xs.clone().min().unwrap_or(0), xs.max().unwrap_or(0) + 1);
     let (y0, y1) = (ys.clone().min().unwrap_or(0), ys.max().unwrap_or(0) + 1);
     let c = CELL as f32;
-    Finding {
+    Some(Finding {
         score,
         message: format!(
-            "a region's JPEG block grid is shifted against the rest of the page \
-             (quality about {quality}): it may have been pasted from another image"
+            "{about}a region's JPEG block grid is shifted against the rest of the page: \
+             it may have been pasted from another image"
         ),
         regions: vec![Evidence {
             label: "region with a shifted JPEG grid".into(),
@@ -267,7 +337,7 @@ pub fn compression(page: &Page, bytes: &[u8], corners: Option<&[[f32; 2]; 4]>) -
             ),
         }],
         performed: true,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -335,6 +405,127 @@ mod tests {
         let clean_bytes = jpeg(&page0, 95);
         let clean = compression(&page(decode(&clean_bytes)), &clean_bytes, None);
         assert!(clean.score == 0.0, "{clean:?}");
+    }
+
+    /// Print-like content for the quantisation tests: smooth strokes of
+    /// a few pixels plus per-pixel grain (`textured`'s 2×2 cells would
+    /// leave whole frequencies empty).
+    fn print_like(w: u32, h: u32, seed: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| {
+            let mut v = x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503) ^ seed;
+            v ^= v >> 15;
+            v = v.wrapping_mul(0x2c1b_3c6d);
+            v ^= v >> 12;
+            let (fx, fy) = (x as f32, y as f32);
+            let s = seed as f32;
+            let stroke = (fx * 0.21 + s).sin() * (fy * 0.17 - s).cos() * 60.0
+                + (fx * 0.05 + fy * 0.08 + s).sin() * 30.0;
+            let g = (140.0 + stroke + (v % 24) as f32 - 12.0).clamp(5.0, 250.0) as u8;
+            Rgb([g, g, g])
+        })
+    }
+
+    /// A page compressed at 50, a patch of fresh content pasted in (never
+    /// compressed), the whole saved again: the patch lacks the first
+    /// compression.
+    fn edited_twice_compressed(last: impl Fn(&RgbImage) -> Vec<u8>) -> (Vec<u8>, RgbImage) {
+        let mut img = decode(&jpeg(&print_like(648, 520, 5), 50));
+        let fresh = print_like(648, 520, 77);
+        for y in 200..296 {
+            for x in 260..420 {
+                img.put_pixel(x, y, *fresh.get_pixel(x, y));
+            }
+        }
+        let bytes = last(&img);
+        let back = image::load_from_memory(&bytes).expect("decode").to_rgb8();
+        (bytes, back)
+    }
+
+    fn assert_patch_found(f: &Finding) {
+        assert!(f.score > 0.85, "{f:?}");
+        let q = f.regions[0].quad;
+        let (cx, cy) = (0.5 * (q[0][0] + q[2][0]), 0.5 * (q[0][1] + q[2][1]));
+        assert!(
+            (260.0..420.0).contains(&cx) && (200.0..296.0).contains(&cy),
+            "{q:?}"
+        );
+        assert!(f.message.contains("compressed") || f.message.contains("compression"));
+    }
+
+    #[test]
+    fn a_region_compressed_once_on_a_twice_compressed_page_is_found() {
+        let (bytes, img) = edited_twice_compressed(|i| jpeg(i, 90));
+        assert_patch_found(&compression(&page(img), &bytes, None));
+        // The same page without the edit: two compressions everywhere.
+        let page0 = decode(&jpeg(&print_like(648, 520, 5), 50));
+        let bytes0 = jpeg(&page0, 90);
+        let clean = compression(&page(decode(&bytes0)), &bytes0, None);
+        assert!(clean.score < 0.3, "{clean:?}");
+        assert!(clean.message.contains("two JPEG compressions"), "{clean:?}");
+    }
+
+    #[test]
+    fn a_jpeg_scan_edited_and_saved_as_png_is_read_by_its_blocks() {
+        let (bytes, img) = edited_twice_compressed(|i| {
+            let mut out = std::io::Cursor::new(Vec::new());
+            i.write_to(&mut out, image::ImageFormat::Png).expect("png");
+            out.into_inner()
+        });
+        assert!(luma_quant_table(&bytes).is_none());
+        assert_patch_found(&compression(&page(img), &bytes, None));
+    }
+
+    #[test]
+    fn one_compression_shows_no_history() {
+        let bytes = jpeg(&print_like(648, 520, 9), 90);
+        let img = decode(&bytes);
+        let f = compression(&page(img.clone()), &bytes, None);
+        assert!(f.score < f32::EPSILON, "{f:?}");
+        let b = work::PxBox {
+            x0: 0,
+            y0: 0,
+            x1: 648,
+            y1: 520,
+        };
+        let t = dq::natural_order(&luma_quant_table(&bytes).expect("table"));
+        let map = dq::dq_map(&img, b, &t, dq::Grid::of_jpeg(1, 648, 520)).expect("map");
+        assert!(map.evidence < dq::MIN_EVIDENCE, "{}", map.evidence);
+    }
+
+    /// A scan stored on its side with EXIF orientation 6: the decoded page
+    /// is turned, its blocks start at the stored height modulo 8 and the
+    /// table's rows and columns swap.
+    #[test]
+    fn the_grid_follows_the_exif_orientation() {
+        let first = decode(&jpeg(&print_like(650, 522, 3), 50));
+        let bytes = jpeg(&first, 90);
+        let t = dq::natural_order(&luma_quant_table(&bytes).expect("table"));
+        // What the decoder shows for orientation 6: turned 90° clockwise.
+        let turned = image::imageops::rotate90(&decode(&bytes));
+        let (w, h) = turned.dimensions();
+        let b = work::PxBox {
+            x0: 0,
+            y0: 0,
+            x1: w,
+            y1: h,
+        };
+        let grid = dq::Grid::of_jpeg(6, w, h);
+        assert_eq!(
+            grid,
+            dq::Grid {
+                phase: [522 % 8, 0],
+                transposed: true
+            }
+        );
+        let right = dq::dq_map(&turned, b, &t, grid).expect("map");
+        let wrong = dq::dq_map(&turned, b, &t, dq::Grid::of_jpeg(1, w, h)).expect("map");
+        assert!(right.evidence >= dq::MIN_EVIDENCE, "{}", right.evidence);
+        assert!(
+            wrong.evidence < 0.5 * right.evidence,
+            "{} {}",
+            wrong.evidence,
+            right.evidence
+        );
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //!
 //! - [`copy_move`]: a patch of the document repeated elsewhere on it, also
 //!   slightly rotated or scaled; reports source and destination.
-//! - [`compression`]: regions whose 8×8 JPEG grid is shifted or missing
-//!   while the rest of the page carries it (pasted from another JPEG).
+//! - [`compression`]: regions compressed once where the page carries two
+//!   JPEG compressions (edited after the scan and saved again), or whose
+//!   8×8 JPEG grid is shifted against the page's (pasted from another
+//!   JPEG).
 //! - [`noise`]: regions whose scanner-noise level differs from the rest.
 //! - [`edges`]: long, straight step edges sharper than the page's own print
 //!   (a photo or a patch laid over the page after it was printed).
@@ -21,6 +23,7 @@
 
 mod compression;
 mod copy_move;
+mod dq;
 mod edges;
 mod noise;
 mod work;
