@@ -1,15 +1,16 @@
-//! JPEG history: regions whose 8×8 compression grid is shifted against the
-//! rest of the page (a patch cut from another JPEG and pasted off the
-//! grid, then the whole re-saved), and the file's quality from its
-//! quantisation tables.
+//! JPEG history: regions of the document compressed once where the rest
+//! of the page carries two compressions (the scanner's and the editor's:
+//! [`super::dq`]), and the file's quality from its quantisation tables.
+//! A patch cut from another JPEG keeps that file's grid; on the page's
+//! grid it is one more region that lacks the page's first compression.
 //!
-//! Blocking artefacts make the luminance step across a block boundary
-//! larger than the steps beside it. Summed per column phase (x mod 8) and
-//! row phase (y mod 8) over a cell, the boundary phase stands out; over the
-//! whole document it gives the page's grid. A cell whose own grid stands
-//! out clearly at another phase, in a connected group, is the finding.
-//! Phases are taken in the decoded page's coordinates: an EXIF rotation
-//! moves the grid's phase but keeps it one grid, so the comparison holds.
+//! A lossless file (PNG, TIFF) saved from a JPEG keeps its blocking:
+//! the luminance step across a block boundary is larger than the steps
+//! beside it, so summed per column phase (x mod 8) and row phase (y mod 8)
+//! the boundary phase stands out and gives the grid to read. (Looking for
+//! cells whose own blocking phase differs from the page's, the first
+//! version of this check, warned on as many genuine scans as forged ones:
+//! print edges make phases of their own.)
 
 // Pixel maths: coordinates are small, non-negative and clamped; the
 // conventional short names (x, y, w, h, a, b, g) read best.
@@ -21,24 +22,18 @@
 )]
 
 use super::dq;
-use super::work::{self, components, rect_quad};
+use super::work::{self, rect_quad};
 use super::{Evidence, Finding};
 use crate::Page;
 
-/// Cell side, pixels of the analysed grid (full resolution).
-const CELL: usize = 64;
-/// A page grid is visible when its phase carries this much more step
-/// energy than the average phase.
+/// A lossless page shows a JPEG grid when its phase carries this much
+/// more step energy than the average phase.
 const MIN_GLOBAL: f32 = 0.08;
-/// A cell's own grid, at another phase than the page's, counts beyond this
-/// contrast, and when it is this many times its contrast at the page's.
-const MIN_CELL: f32 = 0.35;
-const RATIO: f32 = 2.5;
-/// Fewest cells in a region.
-const MIN_CELLS: usize = 2;
+/// Fewest pixels a side for reading a lossless page's grid.
+const MIN_SIDE: usize = 192;
 
-/// Largest side of the analysed window, pixels (a 300-dpi passport page
-/// fits whole).
+/// Largest side of the window read for a lossless page's grid, pixels
+/// (the grid, if any, is everywhere).
 const MAX_WINDOW: u32 = 2400;
 
 /// The central part of `b` at most `side` pixels a side.
@@ -182,161 +177,75 @@ fn peak(e: &[f32; 8]) -> usize {
 const DQ_WINDOW: u32 = 3000;
 
 /// Looks for regions of the document with another JPEG history than the
-/// rest: compressed once where the page carries two compressions (edited
-/// after the scan, [`super::dq`]), or on a grid shifted against the
-/// page's (pasted from another JPEG). A PNG or TIFF that carries a JPEG
-/// grid is read for the first of these, with no last table.
+/// rest: compressed once where the page carries two compressions, i.e.
+/// changed after the scan (retyped, pasted from another file or cloned
+/// off the grid) and saved again ([`super::dq`]). A PNG or TIFF that
+/// shows a JPEG grid is read the same way, with no last table.
 #[must_use]
 pub fn compression(page: &Page, bytes: &[u8], corners: Option<&[[f32; 2]; 4]>) -> Finding {
     let table = luma_quant_table(bytes);
-    let quality = table.as_ref().map(estimate_quality);
+    let about = table.as_ref().map_or_else(String::new, |t| {
+        format!("JPEG quality about {}; ", estimate_quality(t))
+    });
     let img = &page.image;
     let doc = work::doc_box(img, corners, 0.02);
-    let b = window(doc, MAX_WINDOW);
-    // Full resolution: the grid lives on single pixels. On huge scans only
-    // a central window is read (the grid, if any, is everywhere), which
-    // bounds time and memory.
-    let g = work::full(img, b, 1);
-    let (cw, ch) = (g.w / CELL, g.h / CELL);
-    if cw < 3 || ch < 3 {
-        return Finding::not_performed("the document is too small to read its JPEG grid");
-    }
-    let mut cells = Vec::with_capacity(cw * ch);
-    let (mut gh, mut gv) = ([0.0f32; 8], [0.0f32; 8]);
-    for cy in 0..ch {
-        for cx in 0..cw {
-            let (h, v) = phases(&g, cx * CELL, cy * CELL, (cx + 1) * CELL, (cy + 1) * CELL);
-            for k in 0..8 {
-                gh[k] += h[k];
-                gv[k] += v[k];
-            }
-            cells.push((h, v));
-        }
-    }
-    // Phases in view coordinates (the view starts at b.x0, b.y0).
-    let (ph, pv) = (peak(&gh), peak(&gv));
-    let visible = contrast(&gh, ph).min(contrast(&gv, pv)) >= MIN_GLOBAL;
-    let about = quality.map_or_else(String::new, |q| format!("JPEG quality about {q}; "));
-    // The quality history: the file's last table on the file's grid, or
-    // for a lossless file the grid its blocking shows (the boundary after
-    // view column `ph` starts a block) with no last quantisation.
-    let history = match &table {
-        Some(t) => Some((
+    let (last, grid) = match &table {
+        Some(t) => (
             dq::natural_order(t),
             dq::Grid::of_jpeg(page.exif_orientation, img.width(), img.height()),
-        )),
-        None if visible => Some((
-            [1u16; 64],
-            dq::Grid {
-                phase: [(b.x0 as usize + ph + 1) % 8, (b.y0 as usize + pv + 1) % 8],
-                transposed: false,
-            },
-        )),
-        None => None,
+        ),
+        None => match blocking_grid(img, window(doc, MAX_WINDOW)) {
+            Some(grid) => ([1u16; 64], grid),
+            None => {
+                return Finding::not_performed(
+                    "the file is not a JPEG and shows no JPEG blocks: no compression history \
+                     to read",
+                );
+            }
+        },
     };
-    let Some((last, grid)) = history else {
-        return Finding::not_performed(
-            "the file is not a JPEG and shows no JPEG blocks: no compression history to read",
-        );
+    let Some(map) = dq::dq_map(img, window(doc, DQ_WINDOW), &last, grid) else {
+        return Finding::not_performed("the document is too small to read its JPEG blocks");
     };
-    let map = dq::dq_map(img, window(doc, DQ_WINDOW), &last, grid)
-        .filter(|m| m.evidence >= dq::MIN_EVIDENCE);
-    let single = map
-        .as_ref()
-        .and_then(dq::single_region)
-        .map(|(score, r)| Finding {
-            score,
-            message: format!(
-                "{about}the page shows two JPEG compressions but one region only the last: \
-             it was changed after the scan (retyped, pasted or cloned) and the file saved again"
-            ),
-            regions: vec![Evidence {
-                label: "region compressed once".into(),
-                quad: rect_quad(r[0], r[1], r[2], r[3]),
-            }],
-            performed: true,
-        });
-    let shifted = if table.is_some() && visible {
-        shifted_grid(&g, &cells, (cw, ch), (ph, pv), &about)
-    } else {
-        None
-    };
-    let found = match (single, shifted) {
-        (Some(a), Some(b)) => Some(if a.score >= b.score { a } else { b }),
-        (a, b) => a.or(b),
-    };
-    found.unwrap_or_else(|| {
-        Finding::nothing(match (&map, visible) {
-            (Some(_), _) => format!(
-                "{about}two JPEG compressions are visible across the document and every region \
-                 carries both"
-            ),
-            (None, true) => format!(
-                "{about}one compression grid across the document; no earlier compression \
-                 is visible to compare regions by"
-            ),
-            (None, false) => format!(
-                "{about}no compression grid is visible on the document, so pasted regions \
-                 cannot be told by it"
-            ),
-        })
-    })
-}
-
-/// The cells whose own grid stands out at another phase than the page's
-/// (`ph`, `pv`), in their largest connected group.
-fn shifted_grid(
-    g: &work::Grey,
-    cells: &[([f32; 8], [f32; 8])],
-    (cw, ch): (usize, usize),
-    (ph, pv): (usize, usize),
-    about: &str,
-) -> Option<Finding> {
-    let mut off = vec![false; cw * ch];
-    let mut how = vec![0.0f32; cw * ch];
-    for (i, (h, v)) in cells.iter().enumerate() {
-        let (qh, qv) = (peak(h), peak(v));
-        if qh == ph && qv == pv {
-            continue;
-        }
-        let own = contrast(h, qh).min(contrast(v, qv));
-        let at_page = contrast(h, ph).min(contrast(v, pv)).max(0.02);
-        if own >= MIN_CELL && own >= RATIO * at_page {
-            off[i] = true;
-            how[i] = own;
-        }
+    if map.evidence < dq::MIN_EVIDENCE {
+        return Finding::nothing(format!(
+            "{about}no earlier JPEG compression is visible under the last one, so regions \
+             cannot be compared by their history"
+        ));
     }
-    let (score, comp) = components(&off, cw, ch)
-        .into_iter()
-        .filter(|c| c.len() >= MIN_CELLS && c.len() * 3 < cw * ch)
-        .map(|c| {
-            let m = c.iter().map(|&i| how[i]).sum::<f32>() / c.len() as f32;
-            let s =
-                ((m - MIN_CELL) / 0.6).clamp(0.05, 1.0) * (c.len() as f32 / 6.0).min(1.0).sqrt();
-            (s, c)
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0))?;
-    let xs = comp.iter().map(|&i| i % cw);
-    let ys = comp.iter().map(|&i| i / cw);
-    let (x0, x1) = (xs.clone().min().unwrap_or(0), xs.max().unwrap_or(0) + 1);
-    let (y0, y1) = (ys.clone().min().unwrap_or(0), ys.max().unwrap_or(0) + 1);
-    let c = CELL as f32;
-    Some(Finding {
+    let Some((score, r)) = dq::single_region(&map) else {
+        return Finding::nothing(format!(
+            "{about}two JPEG compressions are visible across the document and every region \
+             carries both"
+        ));
+    };
+    Finding {
         score,
         message: format!(
-            "{about}a region's JPEG block grid is shifted against the rest of the page: \
-             it may have been pasted from another image"
+            "{about}the page shows two JPEG compressions but one region only the last: it was \
+             changed after the scan (retyped, pasted or cloned) and the file saved again"
         ),
         regions: vec![Evidence {
-            label: "region with a shifted JPEG grid".into(),
-            quad: rect_quad(
-                g.x0 + x0 as f32 * c,
-                g.y0 + y0 as f32 * c,
-                g.x0 + x1 as f32 * c,
-                g.y0 + y1 as f32 * c,
-            ),
+            label: "region compressed once".into(),
+            quad: rect_quad(r[0], r[1], r[2], r[3]),
         }],
         performed: true,
+    }
+}
+
+/// The 8×8 grid a lossless page's blocking shows (the boundary after view
+/// column `ph` starts a block), in page coordinates; `None` when no phase
+/// stands out.
+fn blocking_grid(img: &image::RgbImage, b: work::PxBox) -> Option<dq::Grid> {
+    let g = work::full(img, b, 1);
+    if g.w < MIN_SIDE || g.h < MIN_SIDE {
+        return None;
+    }
+    let (h, v) = phases(&g, 0, 0, g.w, g.h);
+    let (ph, pv) = (peak(&h), peak(&v));
+    (contrast(&h, ph).min(contrast(&v, pv)) >= MIN_GLOBAL).then(|| dq::Grid {
+        phase: [(b.x0 as usize + ph + 1) % 8, (b.y0 as usize + pv + 1) % 8],
+        transposed: false,
     })
 }
 

@@ -8,16 +8,16 @@
 //! - [`copy_move`]: a patch of the document repeated elsewhere on it, also
 //!   slightly rotated or scaled; reports source and destination.
 //! - [`compression`]: regions compressed once where the page carries two
-//!   JPEG compressions (edited after the scan and saved again), or whose
-//!   8×8 JPEG grid is shifted against the page's (pasted from another
-//!   JPEG).
+//!   JPEG compressions (edited after the scan and saved again: retyped,
+//!   pasted from another JPEG on its own grid, or cloned off the grid).
 //! - [`noise`]: regions whose scanner-noise level differs from the rest.
 //! - [`edges`]: long, straight step edges sharper than the page's own print
 //!   (a photo or a patch laid over the page after it was printed).
 //!
-//! Every detector works at reduced resolution (or on a subsample of rows)
-//! and on the document's bounding box only: the four together are budgeted
-//! at about 40 ms on one core for a 300-dpi passport scan. Scores are 0..1
+//! Every detector works on the document's bounding box only, at reduced
+//! resolution (or on a subsample of rows) except `compression`, which
+//! reads the 8×8 blocks at full resolution (about 15 ms on one core for a
+//! 300-dpi passport scan). Scores are 0..1
 //! and monotone in the strength of the evidence; thresholds for a status
 //! belong to the caller.
 
