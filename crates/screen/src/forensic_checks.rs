@@ -12,9 +12,12 @@
 //! warned). For now:
 //! - no forensic check fails a document (the fail threshold is out of
 //!   reach);
-//! - a `warn` reports its detector score scaled by `FUSION_WEIGHT`; the
-//!   fitted fusion (`crate::fusion`) then sets how much a warning counts
-//!   (the scaling only changes the fitted weight's units).
+//! - a `warn` of copy-move, noise or edges reports its detector score
+//!   scaled by a fifth, compression's in full; the fitted fusion
+//!   (`crate::fusion`) then sets how much a warning counts. The scale is
+//!   not only the weight's unit: the fit's L2 penalty holds a weight on a
+//!   small feature back, and compression (no genuine calibration scan
+//!   warned) should count in full.
 
 use docscreen_vision::Page;
 use docscreen_vision::forensics::{self, Finding};
@@ -30,17 +33,14 @@ pub(crate) const FORENSIC_CHECK_IDS: [&str; 4] = [
 ];
 
 /// Per check (same order as the ids): the detector score from which it
-/// warns and the one from which it fails (out of reach: see above).
-const THRESHOLDS: [(f32, f32); 4] = [
-    (0.75, f32::INFINITY),
-    (0.85, f32::INFINITY),
-    (0.65, f32::INFINITY),
-    (0.98, f32::INFINITY),
+/// warns, the one from which it fails (out of reach: see above), and the
+/// share of the detector's score that a warning reports.
+const THRESHOLDS: [(f32, f32, f32); 4] = [
+    (0.75, f32::INFINITY, 0.2),
+    (0.85, f32::INFINITY, 1.0),
+    (0.65, f32::INFINITY, 0.2),
+    (0.98, f32::INFINITY, 0.2),
 ];
-
-/// The share of a detector's score that a warning reports (the fitted
-/// fusion's weight absorbs it).
-const FUSION_WEIGHT: f32 = 0.2;
 
 /// The four forensic checks on one page; `corners` restrict them to the
 /// document.
@@ -58,7 +58,7 @@ pub(crate) fn forensic_checks(
         .collect()
 }
 
-fn to_check(id: &str, f: Finding, (warn, fail): (f32, f32)) -> CheckResult {
+fn to_check(id: &str, f: Finding, (warn, fail, share): (f32, f32, f32)) -> CheckResult {
     if !f.performed {
         return CheckResult::not_performed(id, f.message);
     }
@@ -85,7 +85,7 @@ fn to_check(id: &str, f: Finding, (warn, fail): (f32, f32)) -> CheckResult {
     let score = if status == Status::Fail {
         f.score
     } else {
-        FUSION_WEIGHT * f.score
+        share * f.score
     };
     CheckResult::new(id, status, score, f.message).with_regions(regions)
 }
@@ -135,10 +135,14 @@ mod tests {
             }],
             performed: true,
         };
-        assert_eq!(to_check("a", f(0.1), (0.5, 0.8)).status, Status::Pass);
-        assert!(to_check("a", f(0.1), (0.5, 0.8)).regions.is_empty());
-        let w = to_check("a", f(0.6), (0.5, 0.8));
+        assert_eq!(to_check("a", f(0.1), (0.5, 0.8, 0.2)).status, Status::Pass);
+        assert!(to_check("a", f(0.1), (0.5, 0.8, 0.2)).regions.is_empty());
+        let w = to_check("a", f(0.6), (0.5, 0.8, 0.2));
         assert_eq!((w.status, w.regions.len()), (Status::Warn, 1));
-        assert_eq!(to_check("a", f(0.9), (0.5, 0.8)).status, Status::Fail);
+        assert!((w.score - 0.12).abs() < 1e-6, "a warning reports its share");
+        let full = to_check("a", f(0.6), (0.5, 0.8, 1.0));
+        assert!((full.score - 0.6).abs() < 1e-6);
+        let fail = to_check("a", f(0.9), (0.5, 0.8, 0.2));
+        assert_eq!((fail.status, fail.score), (Status::Fail, 0.9));
     }
 }
