@@ -118,12 +118,9 @@ pub(super) struct DqMap {
 }
 
 /// The low-frequency coefficients of every 8×8 block of luma on the grid
-/// starting at (`ox`, `oy`) inside `b`, with a flag for blocks whose luma
-/// reaches 0 or 255 (the decoder's clamping breaks the quantisation
-/// there). A single saturated channel does not count: a colour cast that
-/// saturates one channel over the paper moves luma by a few levels almost
-/// evenly across a block, which barely touches the low AC frequencies,
-/// and skipping those blocks would hide most of such a page.
+/// starting at (`ox`, `oy`) inside `b`, with a flag for blocks that touch
+/// a clipped channel (0 or 255: the decoder's clamping breaks the
+/// quantisation there).
 struct Blocks {
     w: usize,
     h: usize,
@@ -166,9 +163,9 @@ fn blocks(img: &RgbImage, b: PxBox, ox: u32, oy: u32, every: usize) -> Blocks {
                 for (x, v) in row.iter_mut().enumerate() {
                     let i = (px0 + x) * 3;
                     let p = [line[i], line[i + 1], line[i + 2]];
+                    clip |= p.iter().any(|&ch| ch == 0 || ch == 255);
                     *v =
                         0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]);
-                    clip |= *v >= 254.5 || *v <= 0.5;
                 }
             }
             let k = by * w + bx;
