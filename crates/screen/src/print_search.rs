@@ -86,6 +86,13 @@ pub(crate) fn mrz_in_print(
         .map(viz_chars)
         .filter(|chars| !chars.is_empty() && mean_confidence(chars) >= CONFIDENT_LINE)
         .collect();
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let read: Vec<String> = texts
+            .iter()
+            .map(|t| t.iter().map(|c| c.ch).collect())
+            .collect();
+        tracing::debug!(lines = ?read, "print lines read");
+    }
     if texts.len() < MIN_READABLE_LINES {
         return CheckResult::not_performed(
             PRINT_SEARCH_ID,
