@@ -199,7 +199,10 @@ const DIGITAL_STREAM: u64 = 0xD161_7A1E_D175_0001;
 fn source_params(params: &ScanParams, method: digital::Method, rng: &mut SynthRng) -> ScanParams {
     let mut p = params.clone();
     p.motion_blur = None;
-    if method == digital::Method::Retyped {
+    if matches!(
+        method,
+        digital::Method::Retyped | digital::Method::Inpainted
+    ) {
         p.defocus_sigma = 0.0;
         p.noise_sigma = rng.random_range(0.0f32..0.8);
     } else {

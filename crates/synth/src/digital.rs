@@ -31,6 +31,11 @@ pub enum Method {
     /// Content cut from another scan (another scanner's blur and noise, its
     /// own JPEG compression on a shifted grid, a slightly different tone).
     Spliced,
+    /// The old value painted out with an inpainting tool (the area filled
+    /// smoothly from its border, or smeared along its rows: the background
+    /// pattern and the scan's noise are gone there) and the new value typed
+    /// over it: SIDTD's "inpaint and rewrite".
+    Inpainted,
     /// A patch of this scan copied over another place (identical noise).
     Cloned,
 }
@@ -53,14 +58,18 @@ pub struct Edit {
 }
 
 /// Picks the method for a kind: a clone for copy-move, a pasted portrait for
-/// a photo substitution, else retyped or spliced text.
+/// a photo substitution, else retyped, spliced or inpainted-and-retyped
+/// text.
 #[must_use]
 pub fn method_for(kind: ForgeryKind, rng: &mut SynthRng) -> Method {
     match kind {
         ForgeryKind::CopyMove => Method::Cloned,
         ForgeryKind::PhotoSubstitution => Method::Spliced,
-        _ if rng.random_bool(0.5) => Method::Retyped,
-        _ => Method::Spliced,
+        _ => match rng.random_range(0u8..3) {
+            0 => Method::Retyped,
+            1 => Method::Spliced,
+            _ => Method::Inpainted,
+        },
     }
 }
 
@@ -150,6 +159,19 @@ pub fn edit(
                 blend(&mut out, &quad, feather_px, |x, y| pixel(&patch, x, y));
             }
         }
+        Method::Inpainted => {
+            let Some(source) = source else {
+                return finish(&out, record, rng);
+            };
+            let smear = rng.random_bool(0.5);
+            for r in &forged {
+                let quad = quad_px(r.rect_mm, margin_mm, size_mm, mm_to_px);
+                let fill = inpaint(&out, &quad, smear);
+                blend(&mut out, &quad, feather_px, |x, y| {
+                    Some(over_fill(pixel(&fill, x, y)?, pixel(&source.pixels, x, y)?))
+                });
+            }
+        }
     }
     finish(&out, record, rng)
 }
@@ -200,6 +222,111 @@ fn jpeg_on_shifted_grid(img: &RgbImage, quality: u8, off: [u32; 2]) -> RgbImage 
     let back = reopen(&bytes, "jpg");
     let mut out = img.clone();
     image::imageops::replace(&mut out, &back, i64::from(off[0]), i64::from(off[1]));
+    out
+}
+
+/// The area inside `quad` painted out from its border, the way an editor's
+/// inpainting tool does it: either each row smeared between the colours
+/// just left and right of the area (the streaks of a quick fill), or a
+/// smooth membrane that takes the border's colours inwards (the row and
+/// column interpolations averaged, then relaxed). The pattern and the
+/// noise of the scan are gone inside. Outside the area the image is
+/// returned as it was.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)] // pixel coordinates of images far below 2^24
+fn inpaint(img: &RgbImage, quad: &[[f32; 2]; 4], smear: bool) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let xs = quad.iter().map(|p| p[0]);
+    let ys = quad.iter().map(|p| p[1]);
+    let x0 = (xs.clone().fold(f32::INFINITY, f32::min).floor().max(1.0) as u32).min(w - 1);
+    let x1 = (xs.fold(f32::NEG_INFINITY, f32::max).ceil().max(0.0) as u32).clamp(x0 + 1, w - 1);
+    let y0 = (ys.clone().fold(f32::INFINITY, f32::min).floor().max(1.0) as u32).min(h - 1);
+    let y1 = (ys.fold(f32::NEG_INFINITY, f32::max).ceil().max(0.0) as u32).clamp(y0 + 1, h - 1);
+    let (bw, bh) = ((x1 - x0 + 1) as usize, (y1 - y0 + 1) as usize);
+    // The border colours, a little smoothed so one noisy pixel does not
+    // streak a whole row.
+    let at = |x: u32, y: u32| -> [f32; 3] {
+        let mut acc = [0.0f32; 3];
+        let mut n = 0.0;
+        for dy in 0..3u32 {
+            for dx in 0..3u32 {
+                let (sx, sy) = (
+                    (x + dx).saturating_sub(1).min(w - 1),
+                    (y + dy).saturating_sub(1).min(h - 1),
+                );
+                let p = img.get_pixel(sx, sy).0;
+                for c in 0..3 {
+                    acc[c] += f32::from(p[c]);
+                }
+                n += 1.0;
+            }
+        }
+        acc.map(|v| v / n)
+    };
+    let left: Vec<[f32; 3]> = (0..bh).map(|j| at(x0 - 1, y0 + j as u32)).collect();
+    let right: Vec<[f32; 3]> = (0..bh)
+        .map(|j| at((x1 + 1).min(w - 1), y0 + j as u32))
+        .collect();
+    let top: Vec<[f32; 3]> = (0..bw).map(|i| at(x0 + i as u32, y0 - 1)).collect();
+    let bottom: Vec<[f32; 3]> = (0..bw)
+        .map(|i| at(x0 + i as u32, (y1 + 1).min(h - 1)))
+        .collect();
+    let mut f = vec![[0.0f32; 3]; bw * bh];
+    for j in 0..bh {
+        let v = (j as f32 + 1.0) / (bh as f32 + 1.0);
+        for i in 0..bw {
+            let u = (i as f32 + 1.0) / (bw as f32 + 1.0);
+            for c in 0..3 {
+                let row = left[j][c] * (1.0 - u) + right[j][c] * u;
+                let col = top[i][c] * (1.0 - v) + bottom[i][c] * v;
+                f[j * bw + i][c] = if smear { row } else { 0.5 * (row + col) };
+            }
+        }
+    }
+    if !smear {
+        // Relax towards the membrane the border defines (a few Jacobi
+        // sweeps of Laplace's equation).
+        for _ in 0..20 {
+            let prev = f.clone();
+            for j in 1..bh.saturating_sub(1) {
+                for i in 1..bw.saturating_sub(1) {
+                    for c in 0..3 {
+                        f[j * bw + i][c] = 0.25
+                            * (prev[j * bw + i - 1][c]
+                                + prev[j * bw + i + 1][c]
+                                + prev[(j - 1) * bw + i][c]
+                                + prev[(j + 1) * bw + i][c]);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = img.clone();
+    for j in 0..bh {
+        for i in 0..bw {
+            let p = f[j * bw + i].map(|v| v.round().clamp(0.0, 255.0) as u8);
+            out.put_pixel(x0 + i as u32, y0 + j as u32, image::Rgb(p));
+        }
+    }
+    out
+}
+
+/// The new value typed over the painted-out area: the ink of `typed` (the
+/// forged document typeset crisply, [`Method::Retyped`]'s source) laid
+/// over the `fill` where it is clearly darker; the faint lines of its
+/// background pattern (a few tens of levels) mostly stay out.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped to 0..=255
+fn over_fill(fill: [u8; 3], typed: [u8; 3]) -> [u8; 3] {
+    let luma =
+        |p: [u8; 3]| 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]);
+    let a = ((luma(fill) - luma(typed) - 25.0) / 40.0).clamp(0.0, 1.0);
+    let mut out = fill;
+    for (d, s) in out.iter_mut().zip(typed) {
+        *d = (f32::from(*d) * (1.0 - a) + f32::from(s) * a).round() as u8;
+    }
     out
 }
 
@@ -380,5 +507,34 @@ mod tests {
             assert!((inside_distance(&quad, [5.0, 2.0]) - 2.0).abs() < 1e-5);
             assert!(inside_distance(&quad, [12.0, 5.0]) < 0.0);
         }
+    }
+
+    #[test]
+    fn inpainting_leaves_a_smooth_area_and_the_rest_as_it_was() {
+        let scanned = noisy(100, 60);
+        let quad = [[30.0, 20.0], [70.0, 20.0], [70.0, 40.0], [30.0, 40.0]];
+        for smear in [false, true] {
+            let out = inpaint(&scanned, &quad, smear);
+            // Inside: neighbouring pixels differ far less than the noise.
+            let mut step = 0u32;
+            let mut n = 0u32;
+            for y in 24..36 {
+                for x in 34..66 {
+                    let (a, b) = (out.get_pixel(x, y).0[0], out.get_pixel(x + 1, y).0[0]);
+                    step += u32::from(a.abs_diff(b));
+                    n += 1;
+                }
+            }
+            assert!(step < n * 3, "smear {smear}: mean step {}", step / n);
+            assert_eq!(out.get_pixel(5, 5), scanned.get_pixel(5, 5));
+            assert_eq!(out.get_pixel(90, 50), scanned.get_pixel(90, 50));
+        }
+    }
+
+    #[test]
+    fn typing_over_the_fill_lays_ink_and_leaves_faint_lines_out() {
+        let paper = [200, 200, 200];
+        assert_eq!(over_fill(paper, [20, 20, 20]), [20, 20, 20]);
+        assert_eq!(over_fill(paper, [185, 185, 185]), paper);
     }
 }
