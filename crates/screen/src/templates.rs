@@ -42,6 +42,12 @@ pub struct ZoneSpec {
     pub kind: ZoneKind,
     /// `[x, y, w, h]`, mm from the document's top-left corner.
     pub rect_mm: [f64; 4],
+    /// For a portrait: the model prints over it (a seal overlapping the
+    /// photo, the background pattern running across it), so every genuine
+    /// copy shows that print on the photo (`template.portrait`). Optional,
+    /// `false` when absent: an extension of the contract's zone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overprint: bool,
 }
 
 impl ZoneSpec {

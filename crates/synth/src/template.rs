@@ -18,6 +18,9 @@ pub struct Zone {
     pub kind: &'static str,
     /// `[x, y, w, h]`, mm from the top-left corner.
     pub rect_mm: [f32; 4],
+    /// A portrait the model prints over (its seal overlaps the photo).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub overprint: bool,
 }
 
 /// `template.json` of the contract.
@@ -54,6 +57,7 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
             name: "mrz".into(),
             kind: "mrz",
             rect_mm: r(m),
+            overprint: false,
         });
     }
     if let Some(p) = model.portrait {
@@ -61,6 +65,7 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
             name: "portrait".into(),
             kind: "portrait",
             rect_mm: r(p),
+            overprint: s.seal_over_photo,
         });
     }
     if let Some(g) = s.ghost {
@@ -68,6 +73,7 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
             name: "ghost_portrait".into(),
             kind: "portrait",
             rect_mm: r(g),
+            overprint: false,
         });
     }
     if let Some(sig) = model.signature {
@@ -75,6 +81,7 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
             name: "signature".into(),
             kind: "signature",
             rect_mm: r(sig),
+            overprint: false,
         });
     }
     let label_font = &fonts.family(s.label_family).regular;
@@ -83,6 +90,7 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
             name: f.name.into(),
             kind: "text",
             rect_mm: r(model.value_rect(f)),
+            overprint: false,
         });
         // Label boxes from the font's advance width (mm at 1 px/mm).
         let w = text::text_width(label_font, s.label_size, &f.label);
@@ -96,6 +104,7 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
             name: format!("label:{}", f.name),
             kind: "static",
             rect_mm: r(label),
+            overprint: false,
         });
     }
     let title_font = fonts.family(s.title_family).bold();
@@ -116,6 +125,7 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
                 w: w + 0.6,
                 h: size * 1.1,
             }),
+            overprint: false,
         });
     }
     if let Some((c, rad)) = model.emblem {
@@ -128,6 +138,7 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
                 w: 2.0 * rad,
                 h: 2.0 * rad,
             }),
+            overprint: false,
         });
     }
     // Keep every zone inside the page.
