@@ -57,7 +57,7 @@ fn reads_the_sample_mrzs() {
         assert!(r.error.is_none(), "{file}: {:?}", r.error);
         assert_eq!(
             r.checks.len(),
-            7 + 4 + 3 + 4 + 1,
+            7 + 5 + 3 + 4 + 1,
             "{file}: every check reported (MRZ, templates, printed data, forensics, anomaly map)"
         );
         let Some(lines) = truth["mrz_lines"].as_array() else {
