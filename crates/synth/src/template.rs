@@ -23,6 +23,18 @@ pub struct Zone {
     pub overprint: bool,
 }
 
+impl Zone {
+    /// A zone with nothing printed over it.
+    fn new(name: impl Into<String>, kind: &'static str, rect_mm: [f32; 4]) -> Zone {
+        Zone {
+            name: name.into(),
+            kind,
+            rect_mm,
+            overprint: false,
+        }
+    }
+}
+
 /// `template.json` of the contract.
 #[derive(Debug, Clone, Serialize)]
 pub struct Template {
@@ -53,45 +65,23 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
     let s = &model.style;
     let mut zones = Vec::new();
     if let Some(m) = model.mrz_rect() {
-        zones.push(Zone {
-            name: "mrz".into(),
-            kind: "mrz",
-            rect_mm: r(m),
-            overprint: false,
-        });
+        zones.push(Zone::new("mrz", "mrz", r(m)));
     }
     if let Some(p) = model.portrait {
         zones.push(Zone {
-            name: "portrait".into(),
-            kind: "portrait",
-            rect_mm: r(p),
             overprint: s.seal_over_photo,
+            ..Zone::new("portrait", "portrait", r(p))
         });
     }
     if let Some(g) = s.ghost {
-        zones.push(Zone {
-            name: "ghost_portrait".into(),
-            kind: "portrait",
-            rect_mm: r(g),
-            overprint: false,
-        });
+        zones.push(Zone::new("ghost_portrait", "portrait", r(g)));
     }
     if let Some(sig) = model.signature {
-        zones.push(Zone {
-            name: "signature".into(),
-            kind: "signature",
-            rect_mm: r(sig),
-            overprint: false,
-        });
+        zones.push(Zone::new("signature", "signature", r(sig)));
     }
     let label_font = &fonts.family(s.label_family).regular;
     for f in &model.fields {
-        zones.push(Zone {
-            name: f.name.into(),
-            kind: "text",
-            rect_mm: r(model.value_rect(f)),
-            overprint: false,
-        });
+        zones.push(Zone::new(f.name, "text", r(model.value_rect(f))));
         // Label boxes from the font's advance width (mm at 1 px/mm).
         let w = text::text_width(label_font, s.label_size, &f.label);
         let label = MmRect {
@@ -100,12 +90,7 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
             w: w + 0.4,
             h: s.label_size * 1.15,
         };
-        zones.push(Zone {
-            name: format!("label:{}", f.name),
-            kind: "static",
-            rect_mm: r(label),
-            overprint: false,
-        });
+        zones.push(Zone::new(format!("label:{}", f.name), "static", r(label)));
     }
     let title_font = fonts.family(s.title_family).bold();
     for (i, (t, at, size, centred)) in model.titles.iter().enumerate() {
@@ -116,30 +101,28 @@ pub fn template(model: &DocModel, fonts: &Fonts) -> Template {
         } else {
             format!("title_{}", i + 1)
         };
-        zones.push(Zone {
+        zones.push(Zone::new(
             name,
-            kind: "static",
-            rect_mm: r(MmRect {
+            "static",
+            r(MmRect {
                 x: x - 0.3,
                 y: at.1 - size * 0.85,
                 w: w + 0.6,
                 h: size * 1.1,
             }),
-            overprint: false,
-        });
+        ));
     }
     if let Some((c, rad)) = model.emblem {
-        zones.push(Zone {
-            name: "emblem".into(),
-            kind: "static",
-            rect_mm: r(MmRect {
+        zones.push(Zone::new(
+            "emblem",
+            "static",
+            r(MmRect {
                 x: c.0 - rad,
                 y: c.1 - rad,
                 w: 2.0 * rad,
                 h: 2.0 * rad,
             }),
-            overprint: false,
-        });
+        ));
     }
     // Keep every zone inside the page.
     for z in &mut zones {
