@@ -218,7 +218,7 @@ impl Screener {
         let corners = locate_document(&page.image);
         timings.insert("locate".into(), ms(t));
         let t = Instant::now();
-        let grey = image::imageops::grayscale(&page.image);
+        let grey = docscreen_vision::grey_of(&page.image);
         let glyphs = TextGlyphs::of(&grey);
         let blocks = glyphs.mrz_candidates(MAX_CANDIDATES);
         timings.insert("mrz_find".into(), ms(t));

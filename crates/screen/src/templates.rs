@@ -287,7 +287,7 @@ impl Template {
             0.0,
             1.0,
         ]);
-        let grey = image::imageops::grayscale(&img);
+        let grey = docscreen_vision::grey_of(&img);
         let size = spec.size_mm;
         let mut levels = Vec::new();
         let mut anchors = Vec::new();

@@ -12,9 +12,11 @@
 pub mod align;
 mod decode;
 pub mod forensics;
+mod grey;
 mod homography;
 mod locate;
 
 pub use decode::{DecodeError, Decoded, Limits, Page, SourceFormat, decode};
+pub use grey::grey_of;
 pub use homography::Homography;
 pub use locate::{Located, locate_document};

@@ -245,9 +245,16 @@ fn dot(a: &[f32; DIM], b: &[f32; DIM]) -> f32 {
     (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
-/// One hash table: (bucket, order key, block) sorted, and each block's
-/// position in it.
-type Table = (Vec<(u32, f32, u32)>, Vec<u32>);
+/// One block's entry in a hash table: its bucket and order key, and a
+/// copy of the block itself, so that scanning a bucket reads contiguous
+/// memory (reaching the blocks by index was a cache miss per candidate,
+/// most of the detector's time).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key: u32,
+    block: Block,
+    index: u32,
+}
 
 /// A pair of similar blocks: centres of source and destination, reduced
 /// pixels, the displacement pointing down (or right on the same row).
@@ -264,80 +271,110 @@ fn pair(blocks: &[Block]) -> Vec<Pair> {
     let order = &planes[TABLES * BITS];
     // Per table: blocks sorted by (bucket, further projection); a block's
     // candidates are its neighbours in that order within its bucket.
-    let mut tables: Vec<Table> = Vec::with_capacity(TABLES);
+    let mut tables: Vec<Vec<Entry>> = Vec::with_capacity(TABLES);
+    // The order key once for all tables, as bits that sort like
+    // `f32::total_cmp`; each table sorts (bucket, order) packed in a u64.
+    let ordered: Vec<u32> = blocks
+        .iter()
+        .map(|b| {
+            let v = dot(&b.d, order).to_bits();
+            if v >> 31 == 1 { !v } else { v | 1 << 31 }
+        })
+        .collect();
     for t in 0..TABLES {
-        let mut keyed: Vec<(u32, f32, u32)> = blocks
+        let mut keyed: Vec<(u64, u32)> = blocks
             .iter()
+            .zip(&ordered)
             .enumerate()
-            .map(|(i, b)| {
+            .map(|(i, (b, &o))| {
                 let mut key = 0u32;
                 for (bit, p) in planes[t * BITS..(t + 1) * BITS].iter().enumerate() {
                     if dot(&b.d, p) > 0.0 {
                         key |= 1 << bit;
                     }
                 }
-                (key, dot(&b.d, order), i as u32)
+                ((u64::from(key) << 32) | u64::from(o), i as u32)
             })
             .collect();
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let mut pos = vec![0u32; blocks.len()];
-        for (k, e) in keyed.iter().enumerate() {
-            pos[e.2 as usize] = k as u32;
-        }
-        tables.push((keyed, pos));
+        keyed.sort_unstable_by_key(|e| e.0);
+        let entries = keyed
+            .iter()
+            .map(|&(k, i)| Entry {
+                key: (k >> 32) as u32,
+                block: blocks[i as usize],
+                index: i,
+            })
+            .collect();
+        tables.push(entries);
     }
-    // Every candidate of block i, through all tables (repeats are harmless).
-    let each_candidate = |i: usize, f: &mut dyn FnMut(usize)| {
-        for (keyed, pos) in &tables {
-            let k = pos[i] as usize;
-            let key = keyed[k].0;
-            let lo = k.saturating_sub(NEIGHBOURS);
-            let hi = (k + NEIGHBOURS + 1).min(keyed.len());
-            for (m, e) in keyed[lo..hi].iter().enumerate() {
-                if lo + m != k && e.0 == key {
-                    f(e.2 as usize);
-                }
-            }
-        }
-    };
     let centre = |b: &Block| {
         [
             f32::from(b.x) + B as f32 / 2.0,
             f32::from(b.y) + B as f32 / 2.0,
         ]
     };
-    let mut found: Vec<(u32, u32)> = Vec::new();
-    let mut seen: Vec<(f32, usize)> = Vec::with_capacity(TABLES * 2 * NEIGHBOURS);
-    for (i, a) in blocks.iter().enumerate() {
-        seen.clear();
-        each_candidate(i, &mut |j| {
-            let b = &blocks[j];
-            if apart(a, b, B / 2) {
-                seen.push((1.0 - dot(&a.d, &b.d), j));
-            }
-        });
-        // The best match far enough away to be another place.
-        let (mut d1, mut j1) = (f32::INFINITY, usize::MAX);
-        for &(d, j) in &seen {
-            if d < d1 && apart(a, &blocks[j], MIN_SHIFT as usize) {
-                (d1, j1) = (d, j);
+    // A block's candidates are its neighbours (same bucket, within
+    // NEIGHBOURS places) in each table, taken table by table and in order;
+    // repeats are harmless. Two passes over the tables, each in the
+    // tables' own order (where neighbourhoods overlap and stay in cache),
+    // meeting each pair once: the best distant match of every block, then
+    // its runner-up elsewhere. Per-block state is small; no list of
+    // candidates is kept (that list, ~36 entries a block, was most of the
+    // detector's time in cache misses).
+    let each_pair = |f: &mut dyn FnMut(&Block, u32, &Block, u32, f32)| {
+        for entries in &tables {
+            for (k, e) in entries.iter().enumerate() {
+                let hi = (k + NEIGHBOURS + 1).min(entries.len());
+                for c in &entries[k + 1..hi] {
+                    if c.key == e.key && apart(&e.block, &c.block, B / 2) {
+                        let d = 1.0 - dot(&e.block.d, &c.block.d);
+                        // Both ways: the earlier entry's turn came first,
+                        // so each block sees its candidates in order.
+                        f(&e.block, e.index, &c.block, c.index, d);
+                        f(&c.block, c.index, &e.block, e.index, d);
+                    }
+                }
             }
         }
-        if j1 == usize::MAX || d1 > 1.0 - MIN_DOT {
+    };
+    // The best match far enough away to be another place (the first of
+    // equals).
+    let n = blocks.len();
+    let mut best: Vec<(f32, u32)> = vec![(f32::INFINITY, u32::MAX); n];
+    each_pair(&mut |a, i, b, j, d| {
+        let slot = &mut best[i as usize];
+        if d < slot.0 && apart(a, b, MIN_SHIFT as usize) {
+            *slot = (d, j);
+        }
+    });
+    // The runner-up elsewhere: not the best match's own neighbours.
+    // Look-alikes closer than MIN_SHIFT cannot be the match but still
+    // make it ambiguous (a fine periodic pattern).
+    let matched = |i: usize| best[i].1 != u32::MAX && best[i].0 <= 1.0 - MIN_DOT;
+    let at_best: Vec<[u16; 2]> = (0..n)
+        .map(|i| {
+            blocks
+                .get(best[i].1 as usize)
+                .map_or([0, 0], |b| [b.x, b.y])
+        })
+        .collect();
+    let mut runner: Vec<f32> = vec![1.0 - MIN_DOT; n];
+    each_pair(&mut |_, i, b, j, d| {
+        let i = i as usize;
+        if matched(i) && j != best[i].1 && apart_at(at_best[i], [b.x, b.y], B / 2) {
+            runner[i] = runner[i].min(d);
+        }
+    });
+    let mut found: Vec<(u32, u32)> = Vec::new();
+    for (i, a) in blocks.iter().enumerate() {
+        if !matched(i) {
             continue;
         }
+        let (d1, j1) = (best[i].0, best[i].1 as usize);
         let b1 = &blocks[j1];
-        // The runner-up elsewhere: not the best match's own neighbours.
-        // Look-alikes closer than MIN_SHIFT cannot be the match but still
-        // make it ambiguous (a fine periodic pattern).
-        let d2 = seen
-            .iter()
-            .filter(|&&(_, j)| j != j1 && apart(b1, &blocks[j], B / 2))
-            .map(|s| s.0)
-            .fold(1.0 - MIN_DOT, f32::min);
         // Distances this small are scanner noise: the floor keeps two
         // equally perfect look-alikes from passing on noise alone.
-        if d1 + NOISE_FLOOR > RATIO * (d2 + NOISE_FLOOR) {
+        if d1 + NOISE_FLOOR > RATIO * (runner[i] + NOISE_FLOOR) {
             continue;
         }
         let (dx, dy) = (
@@ -361,8 +398,13 @@ fn pair(blocks: &[Block]) -> Vec<Pair> {
 
 /// Whether two blocks are at least `d` apart (Chebyshev).
 fn apart(a: &Block, b: &Block, d: usize) -> bool {
-    let dx = (i32::from(a.x) - i32::from(b.x)).unsigned_abs() as usize;
-    let dy = (i32::from(a.y) - i32::from(b.y)).unsigned_abs() as usize;
+    apart_at([a.x, a.y], [b.x, b.y], d)
+}
+
+/// Whether two block positions are at least `d` apart (Chebyshev).
+fn apart_at(a: [u16; 2], b: [u16; 2], d: usize) -> bool {
+    let dx = (i32::from(a[0]) - i32::from(b[0])).unsigned_abs() as usize;
+    let dy = (i32::from(a[1]) - i32::from(b[1])).unsigned_abs() as usize;
     dx.max(dy) >= d
 }
 

@@ -99,7 +99,8 @@ impl Grey {
         if !(x >= 0.0 && y >= 0.0) {
             return None;
         }
-        let (ix, iy) = (x.floor() as usize, y.floor() as usize);
+        // x, y >= 0: truncation is the floor (and needs no libm call).
+        let (ix, iy) = (x as usize, y as usize);
         if ix + 1 >= self.w || iy + 1 >= self.h {
             return None;
         }
