@@ -733,15 +733,32 @@ impl TextGlyphs {
     }
 }
 
+/// A long line this far off its direction (radians, about 1.7° to 8.5°)
+/// gets its own direction tried: beyond `mrz_like`'s straightness but
+/// within what perspective and curl give.
+const ASKEW_MIN: f32 = 0.03;
+const ASKEW_MAX: f32 = 0.15;
+/// Directions tried at most (text directions and askew lines together).
+const MAX_DIRECTIONS: usize = 12;
+
 fn mrz_candidates(g: &[Glyph], scale: f32, max: usize) -> Vec<MrzBlock> {
     let debug = std::env::var_os("DOCSCREEN_DEBUG_MRZ").is_some();
     let mut directions: Vec<(f32, Vec<TextLine>)> = Vec::new();
     let mut found: Vec<Found> = Vec::new();
-    for mut theta in text_directions(g) {
+    // Directions to try: the text directions (refined), then those of long
+    // lines that run askew to the direction they were found along. Under
+    // perspective, or on a curved page, the MRZ at one edge can run a few
+    // degrees off the printed fields that set the refined direction, too
+    // far off to pass as a straight line (`mrz_like`).
+    let mut queue: Vec<(f32, bool)> = text_directions(g).into_iter().map(|t| (t, true)).collect();
+    let mut k = 0;
+    while k < queue.len() {
+        let (mut theta, refine) = queue[k];
+        k += 1;
+        let mut lines = text_lines(g, theta.cos(), theta.sin());
         // Refine the direction on the long lines it finds: the histogram
         // has 1° bins and clutter can pull its peak.
-        let mut lines = text_lines(g, theta.cos(), theta.sin());
-        for _ in 0..2 {
+        for _ in 0..if refine { 2 } else { 0 } {
             let mut slopes: Vec<f32> = lines
                 .iter()
                 .filter(|l| l.members.len() >= 12)
@@ -773,6 +790,18 @@ fn mrz_candidates(g: &[Glyph], scale: f32, max: usize) -> Vec<MrzBlock> {
                         l.slope,
                         mrz_like(l)
                     );
+                }
+            }
+        }
+        if refine {
+            for l in &lines {
+                let off = l.slope.atan();
+                let askew = (ASKEW_MIN..=ASKEW_MAX).contains(&off.abs());
+                if askew && l.members.len() >= 18 && queue.len() < MAX_DIRECTIONS {
+                    let t = theta + off;
+                    if !queue.iter().any(|q| (q.0 - t).abs() < 0.5f32.to_radians()) {
+                        queue.push((t, false));
+                    }
                 }
             }
         }
@@ -1023,6 +1052,55 @@ mod tests {
             join_by_neighbours(vec![a, b, line(0.0, 44, 160.0)]).len(),
             3
         );
+    }
+
+    /// Glyphs of a line of `n` characters (8 × 10, pitch 11) starting at
+    /// (`x`, `y`) along `angle` (radians).
+    #[allow(clippy::cast_precision_loss)] // small counts
+    fn glyph_line(x: f32, y: f32, n: usize, angle: f32) -> Vec<Glyph> {
+        let (c, s) = (angle.cos(), angle.sin());
+        let (a, b) = (64.0 / 12.0, 100.0 / 12.0);
+        (0..n)
+            .map(|k| Glyph {
+                cx: x + 11.0 * k as f32 * c,
+                cy: y + 11.0 * k as f32 * s,
+                size: 10.0,
+                vxx: a * c * c + b * s * s,
+                vyy: a * s * s + b * c * c,
+                vxy: (a - b) * s * c,
+                long: false,
+            })
+            .collect()
+    }
+
+    /// Perspective: an MRZ running 4° off the printed fields, which set
+    /// the text direction, is still found (along its own direction).
+    #[test]
+    fn an_mrz_askew_to_the_fields_is_found() {
+        let mut g = Vec::new();
+        for row in 0..12 {
+            #[allow(clippy::cast_precision_loss)]
+            let y = 40.0 + 22.0 * row as f32;
+            g.extend(glyph_line(40.0, y, 16, 0.0));
+            g.extend(glyph_line(260.0, y, 16, 0.0));
+        }
+        let tilt = 4f32.to_radians();
+        g.extend(glyph_line(40.0, 340.0, 44, tilt));
+        g.extend(glyph_line(
+            40.0 - 16.0 * tilt.sin(),
+            340.0 + 16.0 * tilt.cos(),
+            44,
+            tilt,
+        ));
+        let found = mrz_candidates(&g, 1.0, 4);
+        let askew = |b: &MrzBlock| {
+            b.lines.len() == 2
+                && b.lines.iter().all(|l| {
+                    let d = l.direction();
+                    l.blobs >= 40 && (d[1].atan2(d[0]).abs().to_degrees() - 4.0).abs() < 1.0
+                })
+        };
+        assert!(found.iter().any(askew), "{found:?}");
     }
 
     #[test]
