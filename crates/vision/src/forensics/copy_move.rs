@@ -359,12 +359,32 @@ fn pair(blocks: &[Block]) -> Vec<Pair> {
         })
         .collect();
     let mut runner: Vec<f32> = vec![1.0 - MIN_DOT; n];
-    each_pair(&mut |_, i, b, j, d| {
+    let mut offer = |i: u32, b: &Block, j: u32, d: f32| {
         let i = i as usize;
-        if matched(i) && j != best[i].1 && apart_at(at_best[i], [b.x, b.y], B / 2) {
+        if j != best[i].1 && apart_at(at_best[i], [b.x, b.y], B / 2) {
             runner[i] = runner[i].min(d);
         }
-    });
+    };
+    // The same pairs as `each_pair`, the distance computed only where a
+    // matched block is involved.
+    for entries in &tables {
+        for (k, e) in entries.iter().enumerate() {
+            let hi = (k + NEIGHBOURS + 1).min(entries.len());
+            let me = matched(e.index as usize);
+            for c in &entries[k + 1..hi] {
+                let other = matched(c.index as usize);
+                if (me || other) && c.key == e.key && apart(&e.block, &c.block, B / 2) {
+                    let d = 1.0 - dot(&e.block.d, &c.block.d);
+                    if me {
+                        offer(e.index, &c.block, c.index, d);
+                    }
+                    if other {
+                        offer(c.index, &e.block, e.index, d);
+                    }
+                }
+            }
+        }
+    }
     let mut found: Vec<(u32, u32)> = Vec::new();
     for (i, a) in blocks.iter().enumerate() {
         if !matched(i) {
