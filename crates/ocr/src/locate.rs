@@ -810,8 +810,13 @@ fn mrz_candidates(g: &[Glyph], scale: f32, max: usize) -> Vec<MrzBlock> {
         found.extend(blocks(&lines).into_iter().map(|(key, set)| (key, d, set)));
         directions.push((theta, lines));
     }
-    // Best first; on a tie the earlier direction (a stable sort).
-    found.sort_by_key(|b| std::cmp::Reverse(b.0));
+    // Best first; on a tie the earlier direction (a stable sort). Blocks
+    // along an askew line's own direction come after every block along a
+    // text direction: they stand in where the text directions found no
+    // MRZ, and never displace one (a photographed page behind a document
+    // has long tilted lines of its own).
+    let text_directions = queue.iter().filter(|q| q.1).count();
+    found.sort_by_key(|b| std::cmp::Reverse((b.1 < text_directions, b.0)));
     let mut out: Vec<MrzBlock> = Vec::new();
     for (_, d, set) in found {
         if out.len() >= max {
