@@ -60,10 +60,14 @@ pub(crate) fn mrz_in_print(
         );
     }
     let lines = print_lines(glyphs, corners, r);
-    let crops: Vec<LineCrop> = lines
+    let (geometry, crops): (Vec<LineGeometry>, Vec<LineCrop>) = lines
         .iter()
-        .filter_map(|l| crop_line_as(grey, &refine(grey, l)?, 1.0, 1.0))
-        .collect();
+        .filter_map(|l| {
+            let g = refine(grey, l)?;
+            let c = crop_line_as(grey, &g, 1.0, 1.0)?;
+            Some((g, c))
+        })
+        .unzip();
     if crops.is_empty() {
         return CheckResult::not_performed(
             PRINT_SEARCH_ID,
@@ -81,11 +85,13 @@ pub(crate) fn mrz_in_print(
             );
         }
     };
-    let texts: Vec<Vec<ReadChar>> = read
+    // The confidently read lines, and where each is on the scan.
+    let (texts, placed): (Vec<Vec<ReadChar>>, Vec<&LineGeometry>) = read
         .iter()
         .map(viz_chars)
-        .filter(|chars| !chars.is_empty() && mean_confidence(chars) >= CONFIDENT_LINE)
-        .collect();
+        .zip(&geometry)
+        .filter(|(chars, _)| !chars.is_empty() && mean_confidence(chars) >= CONFIDENT_LINE)
+        .unzip();
     if tracing::enabled!(tracing::Level::DEBUG) {
         let read: Vec<String> = texts
             .iter()
@@ -104,7 +110,7 @@ pub(crate) fn mrz_in_print(
     }
     let mut searched: Vec<&str> = Vec::new();
     let mut missing: Vec<&str> = Vec::new();
-    let mut contradicted: Vec<(&str, f32)> = Vec::new();
+    let mut contradicted: Vec<(&str, f32, usize)> = Vec::new();
     for field in FIELDS {
         match search(field, &texts, fields) {
             None => {}
@@ -113,9 +119,9 @@ pub(crate) fn mrz_in_print(
                 searched.push(field);
                 missing.push(field);
             }
-            Some(Search::Contradicted(c)) => {
+            Some(Search::Contradicted(c, at)) => {
                 searched.push(field);
-                contradicted.push((field, c));
+                contradicted.push((field, c, at));
             }
         }
     }
@@ -141,16 +147,38 @@ pub(crate) fn mrz_in_print(
     }
     let score = contradicted
         .iter()
-        .map(|&(_, c)| disagreement_score(c))
+        .map(|&(_, c, _)| disagreement_score(c))
         .fold(0.0f32, f32::max);
-    let words: Vec<String> = contradicted.iter().map(|(f, _)| field_words(f)).collect();
+    let words: Vec<String> = contradicted
+        .iter()
+        .map(|(f, _, _)| {
+            if matches!(*f, "dob" | "expiry") {
+                format!(
+                    "{} on the MRZ's day and month in another year",
+                    field_words(f)
+                )
+            } else {
+                format!(
+                    "{} one or two characters different from the MRZ's",
+                    field_words(f)
+                )
+            }
+        })
+        .collect();
+    // Both sides of each contradiction: the MRZ's field and the printed
+    // line that contradicts it.
     let regions: Vec<Region> = contradicted
         .iter()
-        .filter_map(|(f, _)| {
-            mrz_region(f, r).map(|q| Region {
+        .flat_map(|&(f, _, at)| {
+            let mrz = mrz_region(f, r).map(|q| Region {
                 label: format!("MRZ {}", field_words(f)),
                 quad_px: q,
-            })
+            });
+            let printed = placed.get(at).map(|g| Region {
+                label: format!("printed {}", field_words(f)),
+                quad_px: g.quad(0.2),
+            });
+            mrz.into_iter().chain(printed)
         })
         .collect();
     CheckResult::new(
@@ -158,10 +186,10 @@ pub(crate) fn mrz_in_print(
         Status::Warn,
         score,
         format!(
-            "the print holds a {} one or two characters different from the MRZ's, read confidently, \
+            "the print holds a {}, read confidently, \
              and nowhere the MRZ's own value: an MRZ re-created with other data, or a printed value altered, \
              leaves this ({found} of {} values found in {} text lines read){not_found}",
-            words.join(", "),
+            words.join(", and a "),
             searched.len(),
             texts.len()
         ),
@@ -176,8 +204,9 @@ enum Search {
     Found,
     /// No line agrees, but one holds a value of the same kind one or two
     /// characters away from it, the difference read confidently (the
-    /// comparison's confidence): a value altered in one zone.
-    Contradicted(f32),
+    /// comparison's confidence, and the line's index): a value altered in
+    /// one zone.
+    Contradicted(f32, usize),
     /// Nothing like it is printed (or the print was misread, or this
     /// design does not print the field).
     Missing,
@@ -206,14 +235,42 @@ fn same_day_other_year(a: &str, b: &str) -> bool {
     (0..4).any(|i| known(a, i) && known(b, i) && a[i] != b[i])
 }
 
+/// A printed date (normalised as in [`same_day_other_year`]) on the MRZ
+/// date's day and month in a later year: for the expiry, a validity
+/// extended in the print. Nothing else a document prints falls on the
+/// expiry's day and month after it (issue dates, which often share them,
+/// come before).
+fn same_day_later_year(printed: &str, mrz: &str) -> bool {
+    let (a, b) = (printed.as_bytes(), mrz.as_bytes());
+    if a.len() != 10 || b.len() != 10 || a[5..] != b[5..] {
+        return false;
+    }
+    let year = |y: &[u8], from: usize| -> Option<u32> {
+        y[from..4].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    match (year(a, 0), year(b, 0)) {
+        (Some(p), Some(m)) => p > m,
+        // A two-digit printed year: compare the decade and year digits.
+        _ => matches!((year(a, 2), year(b, 2)), (Some(p), Some(m)) if p > m),
+    }
+}
+
 /// Looks for `field` of the MRZ among the lines: `None` when the MRZ has
 /// no such value. A line, or for a number or a name each word of it, is
 /// compared; names are also compared as a whole-name line.
 fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> Option<Search> {
     let mut in_mrz = false;
-    let mut contradiction: Option<f32> = None;
+    // (confidence, line) of the surest contradiction.
+    let mut contradiction: Option<(f32, usize)> = None;
     let dates = matches!(field, "dob" | "expiry");
-    for line in lines {
+    for (at, line) in lines.iter().enumerate() {
+        let mut contradicts = |confidence: f32| {
+            if contradiction.is_none_or(|(k, _)| confidence > k) {
+                contradiction = Some((confidence, at));
+            }
+        };
         let mut tries: Vec<(&str, &[ReadChar])> = vec![(field, line)];
         if matches!(field, "surname" | "given_names") {
             tries.push(("name_line", line));
@@ -241,8 +298,15 @@ fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> 
                 Agreement::Disagree
                     if field == "dob" && same_day_other_year(&c.printed_normalised, value) =>
                 {
-                    contradiction =
-                        Some(contradiction.map_or(c.confidence, |k| k.max(c.confidence)));
+                    contradicts(c.confidence);
+                }
+                // A printed date on the MRZ expiry's day and month in a
+                // later year: the validity was extended in the print (or
+                // the MRZ re-created with an earlier expiry).
+                Agreement::Disagree
+                    if field == "expiry" && same_day_later_year(&c.printed_normalised, value) =>
+                {
+                    contradicts(c.confidence);
                 }
                 Agreement::Disagree
                     if !dates
@@ -251,14 +315,13 @@ fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> 
                         && substitutions(&c.printed_normalised, value)
                             .is_some_and(|d| (1..=2).contains(&d)) =>
                 {
-                    contradiction =
-                        Some(contradiction.map_or(c.confidence, |k| k.max(c.confidence)));
+                    contradicts(c.confidence);
                 }
                 _ => {}
             }
         }
     }
-    in_mrz.then_some(contradiction.map_or(Search::Missing, Search::Contradicted))
+    in_mrz.then_some(contradiction.map_or(Search::Missing, |(c, at)| Search::Contradicted(c, at)))
 }
 
 /// The text lines along the MRZ's direction that could hold printed data:
@@ -412,19 +475,39 @@ mod tests {
             .map(|t| ReadChar::from_text(t, 0.99))
             .collect();
         assert!(
-            matches!(search("surname", &altered, &fields), Some(Search::Contradicted(c)) if c > 0.9),
+            matches!(search("surname", &altered, &fields), Some(Search::Contradicted(c, 0)) if c > 0.9),
             "{:?}",
             search("surname", &altered, &fields)
         );
         assert!(matches!(
             search("dob", &altered, &fields),
-            Some(Search::Contradicted(_))
+            Some(Search::Contradicted(_, 1))
         ));
         let elsewhere: Vec<Vec<ReadChar>> = ["12 SEP 1974"]
             .iter()
             .map(|t| ReadChar::from_text(t, 0.99))
             .collect();
         assert_eq!(search("dob", &elsewhere, &fields), Some(Search::Missing));
+        // The expiry (15 APR 2012) extended in the print; an issue date on
+        // its day and month years before is no contradiction.
+        let extended: Vec<Vec<ReadChar>> = ["15 APR 2017"]
+            .iter()
+            .map(|t| ReadChar::from_text(t, 0.99))
+            .collect();
+        assert!(matches!(
+            search("expiry", &extended, &fields),
+            Some(Search::Contradicted(_, 0))
+        ));
+        let issued: Vec<Vec<ReadChar>> = ["15 APR 2002"]
+            .iter()
+            .map(|t| ReadChar::from_text(t, 0.99))
+            .collect();
+        assert_eq!(search("expiry", &issued, &fields), Some(Search::Missing));
+        assert!(same_day_later_year("XX17-04-15", "2012-04-15"));
+        assert!(same_day_later_year("2013-04-15", "2012-04-15"));
+        assert!(!same_day_later_year("XX02-04-15", "2012-04-15"));
+        assert!(!same_day_later_year("2012-04-15", "2012-04-15"));
+        assert!(!same_day_later_year("2017-05-15", "2012-04-15"));
         assert!(same_day_other_year("XX75-08-12", "1974-08-12"));
         assert!(!same_day_other_year("XX74-08-12", "1974-08-12"));
         assert!(!same_day_other_year("1974-09-12", "1974-08-12"));
