@@ -454,6 +454,11 @@ mod tests {
         assert!(!inside(&r, [5.0, -1.0]));
     }
 
+    /// Lines read with confidence 0.99.
+    fn read(lines: &[&str]) -> Vec<Vec<ReadChar>> {
+        lines.iter().map(|t| ReadChar::from_text(t, 0.99)).collect()
+    }
+
     #[test]
     fn a_value_is_found_contradicted_or_missing() {
         let m = docscreen_mrz::parse(
@@ -462,18 +467,12 @@ mod tests {
         );
         let fields = m.fields.expect("fields");
         let lines: Vec<Vec<ReadChar>> =
-            ["ERIKSSON", "ANNA MARIA", "12 AUG/AOUT 1974", "NO L898902C3"]
-                .iter()
-                .map(|t| ReadChar::from_text(t, 0.99))
-                .collect();
+            read(&["ERIKSSON", "ANNA MARIA", "12 AUG/AOUT 1974", "NO L898902C3"]);
         for f in ["surname", "given_names", "dob", "doc_number"] {
             assert_eq!(search(f, &lines, &fields), Some(Search::Found), "{f}");
         }
         assert_eq!(search("expiry", &lines, &fields), Some(Search::Missing));
-        let altered: Vec<Vec<ReadChar>> = ["ERIKSZON", "12 AUG/AOUT 1977"]
-            .iter()
-            .map(|t| ReadChar::from_text(t, 0.99))
-            .collect();
+        let altered: Vec<Vec<ReadChar>> = read(&["ERIKSZON", "12 AUG/AOUT 1977"]);
         assert!(
             matches!(search("surname", &altered, &fields), Some(Search::Contradicted(c, 0)) if c > 0.9),
             "{:?}",
@@ -483,25 +482,16 @@ mod tests {
             search("dob", &altered, &fields),
             Some(Search::Contradicted(_, 1))
         ));
-        let elsewhere: Vec<Vec<ReadChar>> = ["12 SEP 1974"]
-            .iter()
-            .map(|t| ReadChar::from_text(t, 0.99))
-            .collect();
+        let elsewhere: Vec<Vec<ReadChar>> = read(&["12 SEP 1974"]);
         assert_eq!(search("dob", &elsewhere, &fields), Some(Search::Missing));
         // The expiry (15 APR 2012) extended in the print; an issue date on
         // its day and month years before is no contradiction.
-        let extended: Vec<Vec<ReadChar>> = ["15 APR 2017"]
-            .iter()
-            .map(|t| ReadChar::from_text(t, 0.99))
-            .collect();
+        let extended: Vec<Vec<ReadChar>> = read(&["15 APR 2017"]);
         assert!(matches!(
             search("expiry", &extended, &fields),
             Some(Search::Contradicted(_, 0))
         ));
-        let issued: Vec<Vec<ReadChar>> = ["15 APR 2002"]
-            .iter()
-            .map(|t| ReadChar::from_text(t, 0.99))
-            .collect();
+        let issued: Vec<Vec<ReadChar>> = read(&["15 APR 2002"]);
         assert_eq!(search("expiry", &issued, &fields), Some(Search::Missing));
         assert!(same_day_later_year("XX17-04-15", "2012-04-15"));
         assert!(same_day_later_year("2013-04-15", "2012-04-15"));
