@@ -382,11 +382,11 @@ pub fn forge(
             let what = match rng.random_range(0..4) {
                 0 => {
                     let d = p.birth_date.unwrap_or(Date::new(1980, 1, 1).expect("date"));
-                    p.birth_date = Date::new(
-                        d.year() - rng.random_range(1..15),
-                        d.month(),
-                        d.day().min(28),
-                    );
+                    // Another year, the same day and month (29 February
+                    // falls back to the 28th in a common year).
+                    let y = d.year() - rng.random_range(1..15);
+                    p.birth_date =
+                        Date::new(y, d.month(), d.day()).or_else(|| Date::new(y, d.month(), 28));
                     "birth_date"
                 }
                 1 => {
@@ -398,12 +398,10 @@ pub fn forge(
                     "document_number"
                 }
                 _ => {
-                    p.expiry_date = Date::new(
-                        p.expiry_date.year() + rng.random_range(1..8),
-                        p.expiry_date.month(),
-                        p.expiry_date.day().min(28),
-                    )
-                    .expect("date");
+                    let (e, y) = (p.expiry_date, p.expiry_date.year() + rng.random_range(1..8));
+                    p.expiry_date = Date::new(y, e.month(), e.day())
+                        .or_else(|| Date::new(y, e.month(), 28))
+                        .expect("the 28th exists");
                     "expiry_date"
                 }
             };
@@ -545,7 +543,10 @@ pub fn forge(
             let style = model.style.date_style;
             let shift_years = |d: Date, rng: &mut SynthRng| {
                 let years = rng.random_range(1..12) * if rng.random_bool(0.5) { 1 } else { -1 };
-                Date::new(d.year() + years, d.month(), d.day().min(28)).unwrap_or(d)
+                let y = d.year() + years;
+                Date::new(y, d.month(), d.day())
+                    .or_else(|| Date::new(y, d.month(), 28))
+                    .unwrap_or(d)
             };
             // A forger writes a plausible value, in the document's own format.
             let new_value = match field {
