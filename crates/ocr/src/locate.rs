@@ -815,8 +815,8 @@ fn mrz_candidates(g: &[Glyph], scale: f32, max: usize) -> Vec<MrzBlock> {
     // text direction: they stand in where the text directions found no
     // MRZ, and never displace one (a photographed page behind a document
     // has long tilted lines of its own).
-    let text_directions = queue.iter().filter(|q| q.1).count();
-    found.sort_by_key(|b| std::cmp::Reverse((b.1 < text_directions, b.0)));
+    let refined = queue.iter().filter(|q| q.1).count();
+    found.sort_by_key(|b| std::cmp::Reverse((b.1 < refined, b.0)));
     let mut out: Vec<MrzBlock> = Vec::new();
     for (_, d, set) in found {
         if out.len() >= max {

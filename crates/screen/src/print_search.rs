@@ -223,13 +223,42 @@ fn substitutions(a: &str, b: &str) -> Option<usize> {
     (a.len() == b.len()).then(|| a.iter().zip(&b).filter(|(x, y)| x != y).count())
 }
 
-/// Two normalised dates (`YYYY-MM-DD`, `XXYY-MM-DD` for a two-digit
-/// year) with the same month and day and another year.
-fn same_day_other_year(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != 10 || b.len() != 10 || a[5..] != b[5..] {
-        return false;
+/// Whether a value printed (read as `printed`, normalised) that disagrees
+/// with the MRZ's `value` of `field` contradicts it, rather than being
+/// another value or a misreading.
+fn contradicts_value(field: &str, zone: &str, printed: &str, value: &str) -> bool {
+    match field {
+        // A printed birth date on the MRZ's day and month in another
+        // year: the year was changed in one zone (an issue date on the
+        // same day and month as a birth is a 1-in-365 chance).
+        "dob" => same_day_other_year(printed, value),
+        // A printed date on the MRZ expiry's day and month in a later
+        // year: the validity was extended in the print (or the MRZ
+        // re-created with an earlier expiry). An earlier year is not
+        // judged: issue and expiry dates often share day and month a few
+        // years apart.
+        "expiry" => same_day_later_year(printed, value),
+        // A value of the field itself one or two characters changed.
+        _ => {
+            zone == field
+                && value.chars().count() >= 4
+                && substitutions(printed, value).is_some_and(|d| (1..=2).contains(&d))
+        }
     }
+}
+
+/// Two normalised dates (`YYYY-MM-DD`, `XXYY-MM-DD` for a two-digit
+/// year) on the same month and day, as bytes; `None` otherwise.
+fn same_day<'a>(a: &'a str, b: &'a str) -> Option<(&'a [u8], &'a [u8])> {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    (a.len() == 10 && b.len() == 10 && a[5..] == b[5..]).then_some((a, b))
+}
+
+/// Two normalised dates with the same month and day and another year.
+fn same_day_other_year(a: &str, b: &str) -> bool {
+    let Some((a, b)) = same_day(a, b) else {
+        return false;
+    };
     // Compare the digits both years show (a two-digit year shows two).
     let known = |y: &[u8], i: usize| y[i].is_ascii_digit();
     (0..4).any(|i| known(a, i) && known(b, i) && a[i] != b[i])
@@ -241,10 +270,9 @@ fn same_day_other_year(a: &str, b: &str) -> bool {
 /// expiry's day and month after it (issue dates, which often share them,
 /// come before).
 fn same_day_later_year(printed: &str, mrz: &str) -> bool {
-    let (a, b) = (printed.as_bytes(), mrz.as_bytes());
-    if a.len() != 10 || b.len() != 10 || a[5..] != b[5..] {
+    let Some((a, b)) = same_day(printed, mrz) else {
         return false;
-    }
+    };
     let year = |y: &[u8], from: usize| -> Option<u32> {
         y[from..4].iter().try_fold(0u32, |n, &d| {
             d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
@@ -264,7 +292,6 @@ fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> 
     let mut in_mrz = false;
     // (confidence, line) of the surest contradiction.
     let mut contradiction: Option<(f32, usize)> = None;
-    let dates = matches!(field, "dob" | "expiry");
     for (at, line) in lines.iter().enumerate() {
         let mut contradicts = |confidence: f32| {
             if contradiction.is_none_or(|(k, _)| confidence > k) {
@@ -290,30 +317,8 @@ fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> 
             in_mrz = true;
             match c.agreement {
                 Agreement::Agree => return Some(Search::Found),
-                // A printed birth date on the MRZ's day and month in another
-                // year: the year was changed in one zone (an issue date on
-                // the same day and month as a birth is a 1-in-365 chance;
-                // an expiry is not judged so: issue and expiry dates often
-                // share day and month a few years apart).
                 Agreement::Disagree
-                    if field == "dob" && same_day_other_year(&c.printed_normalised, value) =>
-                {
-                    contradicts(c.confidence);
-                }
-                // A printed date on the MRZ expiry's day and month in a
-                // later year: the validity was extended in the print (or
-                // the MRZ re-created with an earlier expiry).
-                Agreement::Disagree
-                    if field == "expiry" && same_day_later_year(&c.printed_normalised, value) =>
-                {
-                    contradicts(c.confidence);
-                }
-                Agreement::Disagree
-                    if !dates
-                        && zone == field
-                        && value.chars().count() >= 4
-                        && substitutions(&c.printed_normalised, value)
-                            .is_some_and(|d| (1..=2).contains(&d)) =>
+                    if contradicts_value(field, zone, &c.printed_normalised, value) =>
                 {
                     contradicts(c.confidence);
                 }

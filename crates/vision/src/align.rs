@@ -264,7 +264,7 @@ fn warp_rect(img: &GrayImage, to_img: &Homography, rect: [usize; 4]) -> Plane {
 /// rectangles `[x0, y0, x1, y1)`); NaN elsewhere. Inside the windows the
 /// values are exactly those of the whole canvas: each window is warped
 /// with the two-pixel margin the two smoothing passes reach. When the
-/// windows cover much of the canvas, the whole canvas is computed.
+/// windows cover much of the canvas, the whole canvas is one window.
 #[must_use]
 pub fn warp_smooth_windows(
     p: &Pyramid,
@@ -278,9 +278,12 @@ pub fn warp_smooth_windows(
         .iter()
         .map(|r| (r[2].min(w).saturating_sub(r[0]) + 4) * (r[3].min(h).saturating_sub(r[1]) + 4))
         .sum();
-    if 2 * area >= w * h {
-        return smooth(&warp_pyramid(p, mm_to_img, px_per_mm, size_mm));
-    }
+    let whole = [[0, 0, w, h]];
+    let windows = if 2 * area >= w * h {
+        &whole[..]
+    } else {
+        windows
+    };
     let f = reduction_for(mm_to_img, px_per_mm, size_mm);
     let (img, f) = p.for_reduction(f);
     let to_img = canvas_to_reduced(mm_to_img, f, px_per_mm);

@@ -321,17 +321,26 @@ fn pair(blocks: &[Block]) -> Vec<Pair> {
     // its runner-up elsewhere. Per-block state is small; no list of
     // candidates is kept (that list, ~36 entries a block, was most of the
     // detector's time in cache misses).
-    let each_pair = |f: &mut dyn FnMut(&Block, u32, &Block, u32, f32)| {
+    // `f(a, i, b, j, d)` for each pair and each end `i` that `want`s it;
+    // the distance is computed only when one end does.
+    let each_pair = |want: &dyn Fn(usize) -> bool,
+                     f: &mut dyn FnMut(&Block, u32, &Block, u32, f32)| {
         for entries in &tables {
             for (k, e) in entries.iter().enumerate() {
                 let hi = (k + NEIGHBOURS + 1).min(entries.len());
+                let me = want(e.index as usize);
                 for c in &entries[k + 1..hi] {
-                    if c.key == e.key && apart(&e.block, &c.block, B / 2) {
+                    let other = want(c.index as usize);
+                    if (me || other) && c.key == e.key && apart(&e.block, &c.block, B / 2) {
                         let d = 1.0 - dot(&e.block.d, &c.block.d);
                         // Both ways: the earlier entry's turn came first,
                         // so each block sees its candidates in order.
-                        f(&e.block, e.index, &c.block, c.index, d);
-                        f(&c.block, c.index, &e.block, e.index, d);
+                        if me {
+                            f(&e.block, e.index, &c.block, c.index, d);
+                        }
+                        if other {
+                            f(&c.block, c.index, &e.block, e.index, d);
+                        }
                     }
                 }
             }
@@ -341,7 +350,7 @@ fn pair(blocks: &[Block]) -> Vec<Pair> {
     // equals).
     let n = blocks.len();
     let mut best: Vec<(f32, u32)> = vec![(f32::INFINITY, u32::MAX); n];
-    each_pair(&mut |a, i, b, j, d| {
+    each_pair(&|_| true, &mut |a, i, b, j, d| {
         let slot = &mut best[i as usize];
         if d < slot.0 && apart(a, b, MIN_SHIFT as usize) {
             *slot = (d, j);
@@ -349,7 +358,7 @@ fn pair(blocks: &[Block]) -> Vec<Pair> {
     });
     // The runner-up elsewhere: not the best match's own neighbours.
     // Look-alikes closer than MIN_SHIFT cannot be the match but still
-    // make it ambiguous (a fine periodic pattern).
+    // make it ambiguous (a fine periodic pattern). Only for matched blocks.
     let matched = |i: usize| best[i].1 != u32::MAX && best[i].0 <= 1.0 - MIN_DOT;
     let at_best: Vec<[u16; 2]> = (0..n)
         .map(|i| {
@@ -359,32 +368,12 @@ fn pair(blocks: &[Block]) -> Vec<Pair> {
         })
         .collect();
     let mut runner: Vec<f32> = vec![1.0 - MIN_DOT; n];
-    let mut offer = |i: u32, b: &Block, j: u32, d: f32| {
+    each_pair(&matched, &mut |_, i, b, j, d| {
         let i = i as usize;
         if j != best[i].1 && apart_at(at_best[i], [b.x, b.y], B / 2) {
             runner[i] = runner[i].min(d);
         }
-    };
-    // The same pairs as `each_pair`, the distance computed only where a
-    // matched block is involved.
-    for entries in &tables {
-        for (k, e) in entries.iter().enumerate() {
-            let hi = (k + NEIGHBOURS + 1).min(entries.len());
-            let me = matched(e.index as usize);
-            for c in &entries[k + 1..hi] {
-                let other = matched(c.index as usize);
-                if (me || other) && c.key == e.key && apart(&e.block, &c.block, B / 2) {
-                    let d = 1.0 - dot(&e.block.d, &c.block.d);
-                    if me {
-                        offer(e.index, &c.block, c.index, d);
-                    }
-                    if other {
-                        offer(c.index, &e.block, e.index, d);
-                    }
-                }
-            }
-        }
-    }
+    });
     let mut found: Vec<(u32, u32)> = Vec::new();
     for (i, a) in blocks.iter().enumerate() {
         if !matched(i) {
