@@ -29,10 +29,13 @@ pub use crop::{
 };
 pub use locate::{LineGeometry, MrzBlock, TextGlyphs, find_mrz, find_mrz_candidates, ink_grey};
 pub use read::{
-    MAX_CANDIDATES, MrzReading, REPAIR_CONFIDENT, ReadChar, read_block, read_candidates,
-    read_more_candidates, read_mrz,
+    CROP_PITCH, MAX_CANDIDATES, MrzReading, REPAIR_CONFIDENT, ReadChar, read_block,
+    read_candidates, read_more_candidates, read_mrz,
 };
-pub use recognise::{CHARSET, CharReading, LineReading, Recogniser, decode, decode_with};
+pub use recognise::{
+    CHARSET, CharReading, LineReading, POSITION_WEIGHT, Recogniser, Spacing, decode, decode_exact,
+    decode_with,
+};
 pub use viz::{
     EMBEDDED_VIZ_MODEL, EMBEDDED_VIZ_MODEL_SHA256, SEARCH_PX_PER_MM, TextBand, VIZ_CHARSET,
     VIZ_CROP_BAND, crop_zone, embedded_viz_recogniser, text_band,

@@ -8,9 +8,9 @@ use docscreen_mrz::{
 };
 use image::GrayImage;
 
-use crate::crop::{LineCrop, crop_line};
+use crate::crop::{CROP_PAD, CROP_SQUEEZE, LineCrop, crop_line_as};
 use crate::locate::{LineGeometry, MrzBlock, find_mrz_candidates};
-use crate::recognise::{LineReading, Recogniser};
+use crate::recognise::{CHARSET, LineReading, Recogniser, Spacing, decode_exact};
 use docscreen_inference::InferenceError;
 
 /// A character the recogniser is at least this sure of is never changed by
@@ -152,6 +152,20 @@ fn mrz_likeness(m: &Mrz) -> (u8, usize) {
 
 /// Reads a block [`crate::find_mrz`] found.
 ///
+/// The lines are first cut at the recogniser's usual aspect
+/// ([`CROP_SQUEEZE`]: the crop's width scale relative to its height scale,
+/// which normalises the characters' height). The recogniser was trained on
+/// characters whose pitch is about [`CROP_PITCH`] character heights in
+/// the crop; a print whose pitch is narrower for its height (real MRZs run
+/// 0.80-0.95 pitch-height ratios where the synthetic documents run
+/// 1.08-1.20: ICAO 9303-3 §4.4 fixes the pitch, 2.54 mm, not the height)
+/// is cut again at the aspect that brings its pitch there, once the first
+/// reading gives the line's length in characters. The second reading
+/// replaces the first unless the first is a valid MRZ and the second is
+/// not, or the second looks less like an MRZ. At the usual aspect a
+/// narrow print leaves the model about two output frames per character,
+/// and a doubled character needs a blank frame between its two.
+///
 /// # Errors
 /// When the recogniser fails to run.
 pub fn read_block(
@@ -160,6 +174,89 @@ pub fn read_block(
     recogniser: &Recogniser,
     reference: Date,
 ) -> Result<Option<MrzReading>, InferenceError> {
+    let Some(first) = read_block_as(img, block, recogniser, reference, CROP_SQUEEZE)? else {
+        return Ok(None);
+    };
+    let Some(squeeze) = pitch_squeeze(block, &first) else {
+        return Ok(Some(first));
+    };
+    let Some(second) = read_block_as(img, block, recogniser, reference, squeeze)? else {
+        return Ok(Some(first));
+    };
+    let keep_first = match (first.mrz.is_valid(), second.mrz.is_valid()) {
+        (true, false) => true,
+        (false, true) => false,
+        // Both valid: they differ, if at all, where no check digit looks
+        // (names, optional data); the surer reading of those characters.
+        (true, true) => sureness_where_different(&first, &second) >= 0.0,
+        (false, false) => mrz_likeness(&second.mrz) <= mrz_likeness(&first.mrz),
+    };
+    Ok(Some(if keep_first { first } else { second }))
+}
+
+/// Over the characters where two readings of equal shape differ, the sum
+/// of the log-probabilities of `a`'s minus `b`'s: positive when `a` is the
+/// surer reading there. 0 when they agree or differ in shape.
+fn sureness_where_different(a: &MrzReading, b: &MrzReading) -> f32 {
+    if a.chars.len() != b.chars.len()
+        || a.chars
+            .iter()
+            .zip(&b.chars)
+            .any(|(x, y)| x.len() != y.len())
+    {
+        return 0.0;
+    }
+    a.chars
+        .iter()
+        .flatten()
+        .zip(b.chars.iter().flatten())
+        .filter(|(x, y)| x.ch != y.ch)
+        .map(|(x, y)| x.p.max(1e-6).ln() - y.p.max(1e-6).ln())
+        .sum()
+}
+
+/// The character pitch, in character heights of the crop, that the
+/// recogniser reads best: its training crops ran 0.65-0.72 (pipeline
+/// crops: [`CROP_SQUEEZE`] times the synthetic documents' pitch-height
+/// ratio, 1.08-1.20 as the line finder measures it) and lower (rendered
+/// lines squeezed 0.5-0.72). On the real specimens of `../shared/peers`
+/// 0.58-0.68 read alike (31-33 of 39 exact); 0.64 is the middle.
+pub const CROP_PITCH: f32 = 0.64;
+
+/// The crop aspect that puts `block`'s pitch at [`CROP_PITCH`], given the
+/// line length in characters its `first` reading implies; `None` when
+/// that is within a tenth of [`CROP_SQUEEZE`] (or there is nothing to
+/// measure). Clamped to 0.45-1.0.
+#[allow(clippy::cast_precision_loss)] // character counts
+fn pitch_squeeze(block: &MrzBlock, first: &MrzReading) -> Option<f32> {
+    let lens: Vec<usize> = first.chars.iter().map(Vec::len).collect();
+    let chars = target_len(lens.len(), &lens);
+    let mut ratios: Vec<f32> = block
+        .lines
+        .iter()
+        .filter(|g| g.char_height > 1.0)
+        .map(|g| g.length() / (chars as f32 - 1.0) / g.char_height)
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .collect();
+    if ratios.is_empty() {
+        return None;
+    }
+    ratios.sort_by(f32::total_cmp);
+    let ratio = ratios[ratios.len() / 2];
+    let squeeze = (CROP_PITCH / ratio).clamp(0.45, 1.0);
+    ((squeeze / CROP_SQUEEZE - 1.0).abs() > 0.1).then_some(squeeze)
+}
+
+/// [`read_block`] from crops at one aspect (`squeeze`, as in
+/// [`crop_line_as`]).
+fn read_block_as(
+    img: &GrayImage,
+    block: &MrzBlock,
+    recogniser: &Recogniser,
+    reference: Date,
+    squeeze: f32,
+) -> Result<Option<MrzReading>, InferenceError> {
+    let crop_line = |img: &GrayImage, g: &LineGeometry| crop_line_as(img, g, squeeze, CROP_PAD);
     let backward: Vec<LineGeometry> = block
         .lines
         .iter()
@@ -203,9 +300,10 @@ pub fn read_block(
     let geoms: Vec<LineGeometry> = pick(geoms);
     let crops: Vec<LineCrop> = keep.iter().map(|&i| crops[i].clone()).collect();
     let readings: Vec<LineReading> = keep.iter().map(|&i| readings[i].clone()).collect();
-    let (geoms, crops, readings) = complete_td1(img, &geoms, &crops, &readings, recogniser)?
-        .unwrap_or((geoms, crops, readings));
-    let (geoms, crops, readings) = extend_short(img, geoms, crops, readings, recogniser)?;
+    let (geoms, crops, readings) =
+        complete_td1(img, &geoms, &crops, &readings, recogniser, squeeze)?
+            .unwrap_or((geoms, crops, readings));
+    let (geoms, crops, readings) = extend_short(img, geoms, crops, readings, recogniser, squeeze)?;
     Ok(Some(assemble(&geoms, &crops, &readings, reference)))
 }
 
@@ -222,6 +320,7 @@ fn extend_short(
     mut crops: Vec<LineCrop>,
     mut readings: Vec<LineReading>,
     recogniser: &Recogniser,
+    squeeze: f32,
 ) -> Result<(Vec<LineGeometry>, Vec<LineCrop>, Vec<LineReading>), InferenceError> {
     let lens: Vec<usize> = readings.iter().map(|r| r.chars.len()).collect();
     let target = target_len(readings.len(), &lens);
@@ -242,7 +341,7 @@ fn extend_short(
             end: [g.end[0] + d[0] * k, g.end[1] + d[1] * k],
             ..g
         };
-        if let Some(c) = crop_line(img, &longer) {
+        if let Some(c) = crop_line_as(img, &longer, squeeze, CROP_PAD) {
             tried.push((i, longer, c));
         }
     }
@@ -278,6 +377,7 @@ fn complete_td1(
     crops: &[LineCrop],
     readings: &[LineReading],
     recogniser: &Recogniser,
+    squeeze: f32,
 ) -> Result<Option<(Vec<LineGeometry>, Vec<LineCrop>, Vec<LineReading>)>, InferenceError> {
     const TD1_LEN: usize = 30;
     let td1_like = |r: &LineReading| r.chars.len().abs_diff(TD1_LEN) <= 2;
@@ -297,7 +397,7 @@ fn complete_td1(
     let places = [shifted(g0, -1.0), shifted(g1, 1.0)];
     let mut found: Vec<(usize, LineGeometry, LineCrop)> = Vec::new();
     for (i, g) in places.iter().enumerate() {
-        if let Some(c) = crop_line(img, g) {
+        if let Some(c) = crop_line_as(img, g, squeeze, CROP_PAD) {
             found.push((i, *g, c));
         }
     }
@@ -430,7 +530,7 @@ fn fit_length(chars: &mut Vec<ReadChar>, len: usize) {
 
 /// Where the line is short and its characters' positions show as many
 /// gaps of about two pitches as characters are missing (an MRZ is
-/// monospaced, ICAO 9303-3 §4.3: CTC merges a doubled character, `<<` or
+/// monospaced, ICAO 9303-3 §4.4: CTC merges a doubled character, `<<` or
 /// `SS`, into one), a character goes into each gap: a filler when one of
 /// its neighbours is one, else a copy of the character before it (the one
 /// merged), at half confidence. `false` (nothing changed) when the gaps do
@@ -508,7 +608,14 @@ fn assemble(
     let len = target_len(readings.len(), &lens);
     let mut chars: Vec<Vec<ReadChar>> = Vec::new();
     let mut cands: Vec<Vec<Vec<Candidate>>> = Vec::new();
+    let charset: Vec<char> = CHARSET.chars().collect();
     for ((g, c), r) in geoms.iter().zip(crops).zip(readings) {
+        // A line a few characters off its format's length is decoded
+        // again as the model's best reading of exactly that length.
+        let exact = (r.chars.len() != len && r.chars.len().abs_diff(len) <= 3)
+            .then(|| decode_exact(&r.frames, &charset, len, Spacing::of(r, len)))
+            .flatten();
+        let r = exact.as_ref().unwrap_or(r);
         let half = g.char_height * 0.65;
         let d = g.direction();
         let nrm = [-d[1], d[0]];
