@@ -610,9 +610,13 @@ fn assemble(
     let mut cands: Vec<Vec<Vec<Candidate>>> = Vec::new();
     let charset: Vec<char> = CHARSET.chars().collect();
     for ((g, c), r) in geoms.iter().zip(crops).zip(readings) {
-        // A line a few characters off its format's length is decoded
-        // again as the model's best reading of exactly that length.
-        let exact = (r.chars.len() != len && r.chars.len().abs_diff(len) <= 3)
+        // A line a few characters short of its format's length (CTC
+        // merged a doubled character) is decoded again as the model's best
+        // reading of exactly that length. A line too long keeps the
+        // heuristics of `fit_length`: its extra character is most often a
+        // mark beside the line, and marks at its ends make the spacing of
+        // its characters unreliable.
+        let exact = (r.chars.len() < len && len - r.chars.len() <= 3)
             .then(|| decode_exact(&r.frames, &charset, len, Spacing::of(r, len)))
             .flatten();
         let r = exact.as_ref().unwrap_or(r);
