@@ -598,6 +598,50 @@ mod tests {
         assert_eq!(decode_exact_plain(&f, 3).map(|r| r.chars.len()), Some(3));
     }
 
+    /// Random frames: `t` rows of 38 log-softmaxed values.
+    fn random_frames(t: usize, raw: &[f32]) -> Vec<Vec<f32>> {
+        (0..t)
+            .map(|i| {
+                let row = &raw[i * 38..(i + 1) * 38];
+                let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let z = row.iter().map(|v| (v - m).exp()).sum::<f32>().ln() + m;
+                row.iter().map(|v| v - z).collect()
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Any length a path can reach is read exactly, never surer than
+        /// the unconstrained best path, and the greedy path's own length
+        /// gives the greedy reading back.
+        #[test]
+        fn exact_decoding_reads_exactly_len(
+            t in 1usize..40,
+            raw in proptest::collection::vec(-8.0f32..8.0, 40 * 38),
+            len in 1usize..40,
+            with_spacing in proptest::bool::ANY,
+        ) {
+            let f = random_frames(t, &raw);
+            let charset: Vec<char> = CHARSET.chars().collect();
+            let greedy = decode(&f);
+            let spacing = with_spacing.then_some(Spacing { first: 0.0, pitch: 1.5 });
+            let exact = decode_exact(&f, &charset, len, spacing);
+            if len > t {
+                proptest::prop_assert!(exact.is_none());
+            } else {
+                let e = exact.expect("a path of every length up to the frame count");
+                proptest::prop_assert_eq!(e.chars.len(), len);
+                if spacing.is_none() {
+                    proptest::prop_assert!(e.mean_log_p <= greedy.mean_log_p + 1e-4);
+                }
+            }
+            if !greedy.chars.is_empty() {
+                let same = decode_exact(&f, &charset, greedy.chars.len(), None).expect("greedy length");
+                proptest::prop_assert_eq!(same.text(), greedy.text());
+            }
+        }
+    }
+
     #[test]
     fn empty_input_reads_nothing() {
         let r = decode(&[]);
