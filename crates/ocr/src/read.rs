@@ -160,9 +160,11 @@ fn mrz_likeness(m: &Mrz) -> (u8, usize) {
 /// 0.80-0.95 pitch-height ratios where the synthetic documents run
 /// 1.08-1.20: ICAO 9303-3 §4.4 fixes the pitch, 2.54 mm, not the height)
 /// is cut again at the aspect that brings its pitch there, once the first
-/// reading gives the line's length in characters. The second reading
-/// replaces the first unless the first is a valid MRZ and the second is
-/// not, or the second looks less like an MRZ. At the usual aspect a
+/// reading gives the line's length in characters. A valid reading wins
+/// over an invalid one; of two valid readings (they differ only where no
+/// check digit looks) the one surer of the characters where they differ;
+/// of two invalid ones the second only when it is more MRZ-like. At the
+/// usual aspect a
 /// narrow print leaves the model about two output frames per character,
 /// and a doubled character needs a blank frame between its two.
 ///
