@@ -164,9 +164,9 @@ fn mrz_likeness(m: &Mrz) -> (u8, usize) {
 /// over an invalid one; of two valid readings (they differ only where no
 /// check digit looks) the one surer of the characters where they differ;
 /// of two invalid ones the second only when it is more MRZ-like. At the
-/// usual aspect a
-/// narrow print leaves the model about two output frames per character,
-/// and a doubled character needs a blank frame between its two.
+/// usual aspect a narrow print leaves the model about two output frames
+/// per character, and a doubled character needs a blank frame between its
+/// two.
 ///
 /// # Errors
 /// When the recogniser fails to run.

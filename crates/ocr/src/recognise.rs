@@ -160,7 +160,7 @@ impl Recogniser {
                 let rows: Vec<Vec<f32>> = (0..frames)
                     .map(|t| m.index_axis(Axis(0), t).iter().copied().collect())
                     .collect();
-                decode_with(&rows, &self.charset)
+                decode_owned(rows, &self.charset)
             })
             .collect())
     }
@@ -197,31 +197,25 @@ pub fn decode(frames: &[Vec<f32>]) -> LineReading {
 /// [`decode`] over any character set (`charset[k - 1]` is class `k`).
 #[must_use]
 pub fn decode_with(frames: &[Vec<f32>], charset: &[char]) -> LineReading {
-    let mut chars: Vec<CharReading> = Vec::new();
-    let mut prev = 0usize;
-    let mut total = 0.0f32;
-    for (t, row) in frames.iter().enumerate() {
-        let (best, lp) =
+    decode_owned(frames.to_vec(), charset)
+}
+
+/// [`decode_with`], the reading keeping `frames` without a copy.
+fn decode_owned(frames: Vec<Vec<f32>>, charset: &[char]) -> LineReading {
+    // Each frame's most probable class and its log-probability.
+    let best: Vec<(usize, f32)> = frames
+        .iter()
+        .map(|row| {
             row.iter()
                 .enumerate()
                 .fold((0usize, f32::NEG_INFINITY), |acc, (k, &v)| {
                     if v > acc.1 { (k, v) } else { acc }
-                });
-        total += lp;
-        #[allow(clippy::cast_precision_loss)] // frame indices are small
-        let column = (t * FRAME_STRIDE) as f32 + FRAME_STRIDE as f32 / 2.0;
-        if best != 0 && best != prev {
-            chars.push(char_at(row, best, charset, column));
-        } else if best != 0 && best == prev {
-            // Same character continued: keep its peak frame.
-            if let Some(last) = chars.last_mut()
-                && lp.exp() > last.p
-            {
-                *last = char_at(row, best, charset, column);
-            }
-        }
-        prev = best;
-    }
+                })
+        })
+        .collect();
+    let total = best.iter().fold(0.0f32, |sum, b| sum + b.1);
+    let path: Vec<usize> = best.iter().map(|b| b.0).collect();
+    let chars = collapse(&frames, &path, charset);
     #[allow(clippy::cast_precision_loss)] // frame counts are small
     let mean_log_p = if frames.is_empty() {
         f32::NEG_INFINITY
@@ -231,8 +225,30 @@ pub fn decode_with(frames: &[Vec<f32>], charset: &[char]) -> LineReading {
     LineReading {
         chars,
         mean_log_p,
-        frames: frames.to_vec(),
+        frames,
     }
+}
+
+/// The characters a CTC path (a class per frame, 0 the blank) reads:
+/// a class differing from the frame before starts a character, the same
+/// class continues it (the character keeps its surest frame).
+fn collapse(frames: &[Vec<f32>], path: &[usize], charset: &[char]) -> Vec<CharReading> {
+    let mut chars: Vec<CharReading> = Vec::new();
+    let mut prev = 0usize;
+    for (t, (&k, row)) in path.iter().zip(frames).enumerate() {
+        #[allow(clippy::cast_precision_loss)] // frame indices are small
+        let column = (t * FRAME_STRIDE) as f32 + FRAME_STRIDE as f32 / 2.0;
+        if k != 0 && k != prev {
+            chars.push(char_at(row, k, charset, column));
+        } else if k != 0
+            && let Some(last) = chars.last_mut()
+            && row[k].exp() > last.p
+        {
+            *last = char_at(row, k, charset, column);
+        }
+        prev = k;
+    }
+    chars
 }
 
 /// The most probable CTC path that reads exactly `len` characters, decoded
@@ -240,8 +256,9 @@ pub fn decode_with(frames: &[Vec<f32>], charset: &[char]) -> LineReading {
 ///
 /// An MRZ line has a fixed length (44 characters in TD3, ICAO 9303-4; 36
 /// in TD2, 9303-6; 30 in TD1, 9303-5). When the greedy path reads one or
-/// two characters more or fewer, the model has most often merged a doubled character (`<<` has to
-/// pass through a blank frame to read as two) or split one; the best path
+/// two characters more or fewer, the model has most often merged a
+/// doubled character (`<<` has to pass through a blank frame to read as
+/// two) or split one; the best path
 /// of the right length puts the blank, or removes the character, where it
 /// costs the least probability, instead of guessing where a filler was
 /// lost. A Viterbi search over (frame, characters read, current class):
@@ -351,21 +368,7 @@ pub fn decode_exact(
         }
         c = usize::from(b & !NEW_CHAR);
     }
-    let mut chars: Vec<CharReading> = Vec::new();
-    let mut prev = 0usize;
-    for (t, (&k, row)) in path.iter().zip(frames).enumerate() {
-        #[allow(clippy::cast_precision_loss)] // frame indices are small
-        let column = (t * FRAME_STRIDE) as f32 + FRAME_STRIDE as f32 / 2.0;
-        if k != 0 && k != prev {
-            chars.push(char_at(row, k, charset, column));
-        } else if k != 0
-            && let Some(last) = chars.last_mut()
-            && row[k].exp() > last.p
-        {
-            *last = char_at(row, k, charset, column);
-        }
-        prev = k;
-    }
+    let chars = collapse(frames, &path, charset);
     #[allow(clippy::cast_precision_loss)] // frame counts are small
     let mean_log_p = total / t_max as f32;
     (chars.len() == len).then(|| LineReading {
