@@ -21,6 +21,7 @@ pub mod fusion;
 mod mrz_checks;
 mod print_search;
 mod report;
+mod resemblance;
 mod screener;
 mod template_checks;
 pub mod templates;

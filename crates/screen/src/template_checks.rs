@@ -17,6 +17,7 @@ use image::RgbImage;
 use serde::{Deserialize, Serialize};
 
 use crate::report::{CheckResult, Region, Status};
+use crate::resemblance::{LOOK_PX_PER_MM, MARGIN, RESEMBLES};
 use crate::templates::{LEVELS, Template, TemplateRegistry, ZONE_PX_PER_MM, ZoneKind};
 
 /// The template checks' ids, in report order.
@@ -232,6 +233,127 @@ pub(crate) fn identify<'a>(
     (best, ranking)
 }
 
+/// A model the scan looks like although it does not align with it.
+struct Resembled<'a> {
+    template: &'a Template,
+    /// Its resemblance (−1..1).
+    score: f32,
+    /// The next model's id and resemblance.
+    runner_up: Option<(&'a str, f32)>,
+    /// The outline-based mapping that gave the score (document mm →
+    /// input px).
+    mm_to_img: Homography,
+}
+
+/// The model whose design the scan resembles ([`resemblance`]), when one
+/// does clearly; tried on the same models (MRZ format) and outline-based
+/// starting guesses as [`identify`], once that found none that aligns.
+fn resemble<'a>(
+    registry: &'a TemplateRegistry,
+    page: &RgbImage,
+    located: Option<&Located>,
+    reading: Option<&MrzReading>,
+) -> Option<Resembled<'a>> {
+    let format = reading
+        .and_then(|r| r.mrz.format)
+        .map(docscreen_mrz::Format::as_str);
+    // The page reduced once per factor the candidates need.
+    let mut reduced: Vec<(u32, RgbImage)> = Vec::new();
+    let mut scored: Vec<(&Template, f32, Homography)> = Vec::new();
+    for t in registry.templates() {
+        if let Some(f) = format
+            && t.spec.mrz_format.as_deref() != Some(f)
+        {
+            continue;
+        }
+        let mut best: Option<(f32, Homography)> = None;
+        for init in initial_guesses(t, located, reading) {
+            let f = align::reduction_for(&init, LOOK_PX_PER_MM, t.spec.size_mm);
+            let img = if f > 1 {
+                if !reduced.iter().any(|(g, _)| *g == f) {
+                    reduced.push((f, align::box_reduce_rgb(page, f)));
+                }
+                reduced
+                    .iter()
+                    .find(|(g, _)| *g == f)
+                    .map_or(page, |(_, i)| i)
+            } else {
+                page
+            };
+            let to_img =
+                Homography::scale_translate(1.0 / f64::from(f), [0.0, 0.0]).then_after(&init);
+            if let Some(r) = t.look.resemblance(img, &to_img, t.spec.size_mm)
+                && best.as_ref().is_none_or(|b| r > b.0)
+            {
+                best = Some((r, init));
+            }
+        }
+        if let Some((r, hm)) = best {
+            tracing::debug!(template = %t.spec.id, resemblance = r, "resemblance");
+            scored.push((t, r, hm));
+        }
+    }
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let runner_up = scored.get(1).map(|(t, r, _)| (t.spec.id.as_str(), *r));
+    let (template, score, mm_to_img) = scored.into_iter().next()?;
+    (score >= RESEMBLES && score - runner_up.map_or(0.0, |r| r.1.max(0.0)) >= MARGIN).then_some(
+        Resembled {
+            template,
+            score,
+            runner_up,
+            mm_to_img,
+        },
+    )
+}
+
+/// The template checks of a scan that looks like a model but does not align
+/// with it: `template.layout` flags it, the zone checks cannot run.
+fn resembled_outcome<'a>(r: &Resembled<'a>, closest: Option<(&str, f32)>) -> TemplateOutcome<'a> {
+    let t = r.template;
+    let [w, h] = t.spec.size_mm;
+    let next = r
+        .runner_up
+        .map_or_else(String::new, |(id, s)| format!("; next model {id}: {s:.2}"));
+    let aligned = closest.filter(|(id, _)| *id == t.spec.id).map_or_else(
+        || "none of its reference points could be matched".to_owned(),
+        |(_, s)| {
+            format!(
+                "only {:.0}% of its reference points agree, {:.0}% needed",
+                s * 100.0,
+                MATCH_SUPPORT * 100.0
+            )
+        },
+    );
+    let score = (0.8 + (r.score - RESEMBLES) * 0.4).clamp(0.8, 0.95);
+    let layout = finding(
+        "template.layout",
+        score,
+        format!(
+            "This document looks like the model {} ({}): its outline, MRZ format and the colours and layout of its design agree (resemblance {:.2}{next}). But its printed features do not line up with that model's ({aligned}): labels, patterns and fields are not where the genuine document has them. A re-made copy (counterfeit) looks like this; so does a scan too blurred or damaged to align. Compare it with a genuine specimen.",
+            t.spec.id, t.spec.name, r.score
+        ),
+    )
+    .with_regions(vec![Region {
+        label: format!("the document, as model {} would lie on the scan", t.spec.id),
+        quad_px: mm_quad(&r.mm_to_img, [0.0, 0.0, w, h]),
+    }]);
+    let reason = format!(
+        "the scan looks like the model {} but does not align with it (see template.layout)",
+        t.spec.id
+    );
+    let mut checks = vec![layout];
+    checks.extend(
+        TEMPLATE_CHECK_IDS[1..]
+            .iter()
+            .map(|id| CheckResult::not_performed(id, &reason)),
+    );
+    TemplateOutcome {
+        checks,
+        matched: None,
+        aligned: None,
+    }
+}
+
 /// Runs identification, alignment and the zone checks.
 pub(crate) fn template_checks<'a>(
     registry: &'a TemplateRegistry,
@@ -257,6 +379,9 @@ pub(crate) fn template_checks<'a>(
         })
     };
     let Some((t, alignment)) = best else {
+        if let Some(r) = resemble(registry, page, located, reading) {
+            return resembled_outcome(&r, ranking.first().copied());
+        }
         let reason = match ranking.first() {
             Some((id, s)) => format!(
                 "no known document model matches this scan (closest: {id}, {:.0}% of its reference points agree; {:.0}% needed)",

@@ -11,6 +11,7 @@ use docscreen_vision::{Homography, Limits, decode};
 use serde::{Deserialize, Serialize};
 
 use crate::ScreenError;
+use crate::resemblance::Look;
 
 /// Resolution of the canvas the zone checks compare on, px/mm (≈150 dpi):
 /// the alignment's finest level.
@@ -211,6 +212,8 @@ pub struct Template {
     pub(crate) levels: Vec<Plane>,
     /// Anchors, one list per alignment level.
     pub(crate) anchors: Vec<Vec<Anchor>>,
+    /// The design as resemblance compares it (a scan that does not align).
+    pub(crate) look: Look,
     /// Time taken to prepare, ms.
     pub prepare_ms: f64,
 }
@@ -373,12 +376,14 @@ impl Template {
             all.extend_from_slice(&bytes);
             docscreen_inference::sha256_hex(&all)
         };
+        let look = Look::of_reference(&img, &mm_to_ref, &spec);
         Ok(Template {
             spec,
             dir: dir.to_path_buf(),
             sha256,
             levels,
             anchors,
+            look,
             prepare_ms: t0.elapsed().as_secs_f64() * 1e3,
         })
     }

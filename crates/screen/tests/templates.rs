@@ -1,6 +1,8 @@
 //! The template registry and checks on the shipped templates and the
 //! shipped sample scans (`testdata/`): identification of genuine scans,
-//! refusal of invalid template folders, `not_performed` without templates.
+//! refusal of invalid template folders, `not_performed` without templates;
+//! counterfeits that do not align flagged as resembling their model, and
+//! a document of a model not loaded never taken for a similar one.
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
@@ -141,4 +143,119 @@ fn an_invalid_template_is_refused_with_the_reason() {
         .to_string();
     assert!(err.contains("reference image"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Screens `n` clean generated scans of `model` (forgeries of `kinds`, or
+/// genuine when empty) against the templates in `templates`.
+fn screen_generated(
+    templates: &Path,
+    model: &str,
+    kinds: Vec<docscreen_synth::forge::ForgeryKind>,
+    n: usize,
+) -> Vec<docscreen_screen::Report> {
+    use docscreen_synth::dataset::{SynthConfig, generate_one, selected_models};
+    let s = screener(Some(templates.to_path_buf()));
+    let config = SynthConfig {
+        count: n,
+        seed: 1414,
+        models: vec![model.to_owned()],
+        genuine_fraction: if kinds.is_empty() { 1.0 } else { 0.0 },
+        kinds,
+        clean: true,
+        ..SynthConfig::default()
+    };
+    let models = selected_models(&config).unwrap();
+    let fonts = docscreen_synth::text::Fonts::shared().unwrap();
+    (0..n)
+        .map(|i| {
+            let g = generate_one(i, &config, &models, fonts);
+            s.screen(&g.truth.file, &g.bytes)
+        })
+        .collect()
+}
+
+fn resembled(r: &docscreen_screen::Report) -> bool {
+    r.check("template.layout")
+        .is_some_and(|c| c.message.contains("looks like the model"))
+}
+
+#[test]
+fn a_counterfeit_that_does_not_align_is_flagged_as_resembling_its_model() {
+    let reports = screen_generated(
+        &root().join("testdata/templates"),
+        "utopia_passport_td3",
+        vec![docscreen_synth::forge::ForgeryKind::Counterfeit],
+        6,
+    );
+    let mut flagged = 0;
+    for r in &reports {
+        let layout = r.check("template.layout").unwrap();
+        if resembled(r) {
+            flagged += 1;
+            assert_eq!(layout.status, Status::Fail, "{}", layout.message);
+            assert!(
+                layout.message.contains("utopia_passport_td3"),
+                "{}",
+                layout.message
+            );
+            assert_eq!(layout.regions.len(), 1);
+            // The zone checks need an alignment: they say why they did not run.
+            for id in &TEMPLATE_CHECK_IDS[1..] {
+                let c = r.check(id).unwrap();
+                assert_eq!(c.status, Status::NotPerformed);
+                assert!(c.message.contains("does not align"), "{}", c.message);
+            }
+            assert!(r.document.as_ref().unwrap().template.is_none());
+        } else {
+            // Either aligned as its model (then the zone checks judge it) or
+            // not like it at all; never another model.
+            let doc = r.document.as_ref().unwrap();
+            assert!(
+                doc.template
+                    .as_deref()
+                    .is_none_or(|t| t == "utopia_passport_td3"),
+                "{:?}",
+                doc.template
+            );
+        }
+    }
+    assert!(
+        flagged >= 2,
+        "{flagged} of 6 counterfeits flagged by resemblance"
+    );
+}
+
+#[test]
+fn a_genuine_document_of_a_model_not_loaded_is_not_forced_onto_a_similar_one() {
+    // The shipped templates less utopia_id_td1: its scans are of an unknown
+    // model, next to two other models of the same size and MRZ format.
+    let dir = std::env::temp_dir().join(format!("docscreen-loo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for entry in std::fs::read_dir(root().join("testdata/templates")).unwrap() {
+        let from = entry.unwrap().path();
+        let name = from.file_name().unwrap().to_owned();
+        if name == "utopia_id_td1" || !from.is_dir() {
+            continue;
+        }
+        let to = dir.join(&name);
+        std::fs::create_dir_all(&to).unwrap();
+        for f in std::fs::read_dir(&from).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, to.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let reports = screen_generated(&dir, "utopia_id_td1", Vec::new(), 4);
+    let _ = std::fs::remove_dir_all(&dir);
+    for r in &reports {
+        let doc = r.document.as_ref().unwrap();
+        assert!(doc.template.is_none(), "{:?}", doc.template);
+        assert!(
+            !resembled(r),
+            "{}",
+            r.check("template.layout").unwrap().message
+        );
+        for id in TEMPLATE_CHECK_IDS {
+            assert_eq!(r.check(id).unwrap().status, Status::NotPerformed, "{id}");
+        }
+    }
 }

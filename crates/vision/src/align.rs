@@ -49,10 +49,12 @@ impl Plane {
     }
 }
 
-/// Where a canvas sample falls in the input, with the integer reduction
-/// applied first when the canvas is much coarser than the input (area
-/// averaging against aliasing of fine security patterns).
-fn reduction_for(mm_to_img: &Homography, px_per_mm: f64, size_mm: [f64; 2]) -> u32 {
+/// The integer reduction applied to the input before sampling a canvas at
+/// `px_per_mm` through `mm_to_img`: about the input pixels per canvas
+/// sample, 1 when under 1.5 (area averaging against aliasing of fine
+/// security patterns).
+#[must_use]
+pub fn reduction_for(mm_to_img: &Homography, px_per_mm: f64, size_mm: [f64; 2]) -> u32 {
     let c = [size_mm[0] / 2.0, size_mm[1] / 2.0];
     let d = 1.0 / px_per_mm;
     let (Some(a), Some(b), Some(e)) = (
