@@ -205,8 +205,11 @@ pub(crate) fn best(
 /// joined by one filler: the MRZ's primary identifier then only has to be a
 /// prefix (or suffix) of the line.
 pub(crate) fn compare(kind: FieldKind, read: &[ReadChar], mrz: &Fields) -> Outcome {
-    let primary = mrz.primary_identifier.replace(' ', "<");
-    let secondary = mrz.secondary_identifier.replace(' ', "<");
+    // In MRZ form: the parser writes a French card's given names with a
+    // space between names and a hyphen inside a compound one (`SVEN-ERIK`
+    // from `SVEN<ERIK`), and both are one filler in the MRZ.
+    let primary = mrz.primary_identifier.replace([' ', '-'], "<");
+    let secondary = mrz.secondary_identifier.replace([' ', '-'], "<");
     let (value, targets, comma_splits) = match kind {
         FieldKind::Surname => (primary.clone(), vec![primary], false),
         FieldKind::GivenNames => (secondary.clone(), vec![secondary], false),
@@ -333,6 +336,26 @@ mod tests {
             Agreement::Agree,
         );
         check("surname", "GONCALVES", &mrz, Agreement::Agree);
+    }
+
+    #[test]
+    fn french_card_compound_given_names() {
+        // FRID given names: `<<` between names, `<` inside a compound one.
+        let parse = |l2: &str| {
+            docscreen_mrz::parse(
+                &format!("IDFRAJOERGENSEN<<<<<<<<<<<<<<<159AB<\n{l2}"),
+                crate::test_support::reference(),
+            )
+            .fields
+            .expect("an MRZ format")
+        };
+        let mrz = parse("2107974600006SVEN<ERIK<<<<<5802232F5");
+        check("given_names", "SVEN-ERIK", &mrz, Agreement::Agree);
+        check("given_names", "SVEN ERIK", &mrz, Agreement::Agree);
+        check("given_names", "SVEN-ERIC", &mrz, Agreement::Disagree);
+        // Truncated after two names: the print only has to start the same.
+        let mrz = parse("19072A1843005SVEN<ERIK<<BJO4905169F7");
+        check("given_names", "SVEN-ERIK BJÖRN", &mrz, Agreement::Agree);
     }
 
     #[test]
