@@ -315,7 +315,7 @@ fn resembled_outcome<'a>(r: &Resembled<'a>, closest: Option<(&str, f32)>) -> Tem
         .runner_up
         .map_or_else(String::new, |(id, s)| format!("; next model {id}: {s:.2}"));
     let aligned = closest.filter(|(id, _)| *id == t.spec.id).map_or_else(
-        || "none of its reference points could be matched".to_owned(),
+        || "its reference points do not line up under any placement of the model".to_owned(),
         |(_, s)| {
             format!(
                 "only {:.0}% of its reference points agree, {:.0}% needed",
