@@ -78,6 +78,11 @@ const CONFUSIONS: &[(char, &[char])] = &[
     ('C', &['<', 'G']),
 ];
 
+/// Probability given to a look-alike of the field's class standing in for
+/// a character the field cannot hold (as [`candidates_from_text`] gives
+/// every confusion).
+const LOOK_ALIKE_P: f32 = 0.02;
+
 /// Candidates for plain text (no OCR confidences): the character read at
 /// 0.9, each of its usual confusions (O/0, I/1, B/8, S/5, Z/2, G/6, `<`/K…)
 /// at 0.02. Lower-case letters are read as their capitals, whitespace inside
@@ -278,6 +283,25 @@ pub fn repair(
                 .filter(|k| k.ch.is_ascii() && k.p > 0.0 && cls[l][c].allows(k.ch as u8))
                 .map(|k| (k.ch as u8, k.p.ln()))
                 .collect();
+            if v.is_empty() {
+                // Only characters the field cannot hold were read (an `O`
+                // read confidently in a date or check digit: Doc 9303-4
+                // §4.2.2.2 notes a and b, and the same in parts 5 and 6,
+                // make those fields numeric and names and codes
+                // alphabetic). The reading is impossible as it stands, so
+                // the look-alikes of the field's class stand in at a low
+                // probability and the check digits decide.
+                v = given
+                    .first()
+                    .and_then(|k| CONFUSIONS.iter().find(|(x, _)| *x == k.ch))
+                    .map(|(_, alts)| {
+                        alts.iter()
+                            .filter(|a| cls[l][c].allows(**a as u8))
+                            .map(|&a| (a as u8, LOOK_ALIKE_P.ln()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            }
             v.sort_by(|a, b| b.1.total_cmp(&a.1));
             v.dedup_by_key(|x| x.0);
             if v.is_empty() {
@@ -572,6 +596,40 @@ mod tests {
             ],
             &[(2, 3, 'O', '0'), (2, 11, 'O', '0')],
         );
+    }
+
+    /// OCR candidates: every character read alone and confidently.
+    fn confident(lines: &[&str]) -> Vec<Vec<Vec<Candidate>>> {
+        lines
+            .iter()
+            .map(|l| {
+                l.chars()
+                    .map(|ch| vec![Candidate { ch, p: 0.999 }])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_confident_letter_in_a_digit_field_gives_way_to_its_look_alike() {
+        // The recogniser offered nothing but `O` for the composite check
+        // digit (line 2, column 44): the digit look-alike stands in.
+        let lines = [TD3[0], "L898902C36UTO7408122F1204159ZE184226B<<<<<1O"];
+        let r = repair(Format::Td3, &confident(&lines), reference()).expect("a repair");
+        assert_eq!(r.lines, TD3);
+        let subs: Vec<_> = r
+            .substitutions
+            .iter()
+            .map(|s| (s.line, s.column, s.from, s.to))
+            .collect();
+        assert_eq!(subs, [(2, 44, 'O', '0')]);
+        // `Z` for the birth date's check digit 2.
+        let lines = [TD3[0], "L898902C36UTO740812ZF1204159ZE184226B<<<<<10"];
+        assert!(repair(Format::Td3, &confident(&lines), reference()).is_some());
+        // The look-alike must satisfy the check digits: `O` (0) there is no
+        // repair of a 2.
+        let lines = [TD3[0], "L898902C36UTO740812OF1204159ZE184226B<<<<<10"];
+        assert!(repair(Format::Td3, &confident(&lines), reference()).is_none());
     }
 
     #[test]
