@@ -658,12 +658,12 @@ fn layout(ctx: &Ctx<'_>) -> CheckResult {
         );
     }
     // Faint small labels on a blurred or heavily compressed genuine scan
-    // can also fall under `UNLIKE_PRINT` (1% of the genuine calibration
-    // scans): a print that differs is a warning, weighed by the fusion; moved
-    // elements fail.
+    // can also fall under `UNLIKE_PRINT` (8 of 391 genuine calibration
+    // scans, at most two thirds of their elements): a print that differs is
+    // a warning up to 80% of the elements and fails from there (0.8).
     #[allow(clippy::cast_precision_loss)]
     let score = if print_differs {
-        (0.4 + 0.5 * unlike_share).min(0.75)
+        (0.4 + 0.5 * unlike_share).min(0.9)
     } else {
         (0.5 + moved.len() as f32 / tested as f32).min(0.95)
     };
