@@ -164,6 +164,67 @@ fn initial_guesses(
     out
 }
 
+/// Largest departure of a corner of the aligned model from a right angle,
+/// degrees: a flat document seen by a scanner or a camera held over it.
+const MAX_CORNER_SKEW_DEG: f64 = 25.0;
+
+/// Largest |ln| of the ratio of opposite sides of the aligned outline.
+const MAX_PERSPECTIVE_LN: f64 = 0.2;
+
+/// Largest |ln| of the aligned outline's aspect over the model's.
+const MAX_ASPECT_LN: f64 = 0.25;
+
+/// Whether `mm_to_img` could show a document of `size_mm`: the model's
+/// outline maps to a convex quadrilateral with near-right corners, opposite
+/// sides of nearly equal length and the model's aspect. Anchors can agree by chance with a homography that folds
+/// or shears the page (a card model "found" on an A4 certificate by 23% of
+/// its anchors, its corners 400 px off the scan): such a fit identifies
+/// nothing.
+fn plausible(mm_to_img: &Homography, size_mm: [f64; 2]) -> bool {
+    let [w, h] = size_mm;
+    let mut q = [[0.0f64; 2]; 4];
+    for (slot, p) in q.iter_mut().zip([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]]) {
+        match mm_to_img.apply(p) {
+            Some(v) if v[0].is_finite() && v[1].is_finite() => *slot = v,
+            _ => return false,
+        }
+    }
+    let side = |a: [f64; 2], b: [f64; 2]| [b[0] - a[0], b[1] - a[1]];
+    let len = |v: [f64; 2]| v[0].hypot(v[1]);
+    // Turning direction of the first corner; every corner turns the same way.
+    let mut turn: Option<bool> = None;
+    for i in 0..4 {
+        let a = side(q[i], q[(i + 1) % 4]);
+        let b = side(q[(i + 1) % 4], q[(i + 2) % 4]);
+        let (la, lb) = (len(a), len(b));
+        if la < 1e-6 || lb < 1e-6 {
+            return false;
+        }
+        let left = a[0] * b[1] - a[1] * b[0] > 0.0;
+        if turn.is_some_and(|t| t != left) {
+            return false;
+        }
+        turn = Some(left);
+        // The turn between consecutive sides is 90° at a right corner.
+        let cos = ((a[0] * b[0] + a[1] * b[1]) / (la * lb)).clamp(-1.0, 1.0);
+        if (cos.acos().to_degrees() - 90.0).abs() > MAX_CORNER_SKEW_DEG {
+            return false;
+        }
+    }
+    let (top, bottom) = (len(side(q[0], q[1])), len(side(q[3], q[2])));
+    let (left, right) = (len(side(q[0], q[3])), len(side(q[1], q[2])));
+    // Opposite sides of a flat page under a scanner's or a held camera's
+    // perspective differ by a fifth at most.
+    if (top / bottom).ln().abs() > MAX_PERSPECTIVE_LN
+        || (left / right).ln().abs() > MAX_PERSPECTIVE_LN
+    {
+        return false;
+    }
+    let horizontal = f64::midpoint(top, bottom);
+    let vertical = f64::midpoint(left, right);
+    ((horizontal / vertical) / (w / h)).ln().abs() <= MAX_ASPECT_LN
+}
+
 /// The best model with its alignment (when good enough), and every
 /// aligned model's score, best first.
 type Identified<'a> = (Option<(&'a Template, Alignment)>, Vec<(&'a str, f32)>);
@@ -198,7 +259,8 @@ pub(crate) fn identify<'a>(
                 &t.levels[..1],
                 &t.anchors[..1],
                 &init,
-            ) {
+            ) && plausible(&a.mm_to_img, t.spec.size_mm)
+            {
                 coarse.push((t, a));
             }
         }
@@ -213,7 +275,8 @@ pub(crate) fn identify<'a>(
             &t.levels[1..],
             &t.anchors[1..],
             &c.mm_to_img,
-        ) {
+        ) && plausible(&a.mm_to_img, t.spec.size_mm)
+        {
             match scored.iter_mut().find(|(o, _)| std::ptr::eq(*o, t)) {
                 Some(slot) if a.support() > slot.1.support() => slot.1 = a,
                 Some(_) => {}
@@ -1386,6 +1449,56 @@ fn text_print(ctx: &Ctx<'_>) -> CheckResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The homography mapping the model's corners onto `q` (clockwise from
+    /// its top-left).
+    fn onto(size: [f64; 2], q: [[f64; 2]; 4]) -> Homography {
+        let [w, h] = size;
+        Homography::fit(&[[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]], &q).expect("four corners")
+    }
+
+    #[test]
+    fn only_a_page_like_outline_is_a_plausible_alignment() {
+        let card = [105.0, 74.0];
+        // 300 dpi, turned 90°, slight perspective: a scan.
+        let scan = onto(
+            card,
+            [
+                [1300.0, 100.0],
+                [1310.0, 1340.0],
+                [440.0, 1335.0],
+                [435.0, 95.0],
+            ],
+        );
+        assert!(plausible(&scan, card));
+        assert!(plausible(
+            &Homography::scale_translate(11.8, [30.0, 40.0]),
+            card
+        ));
+        // The card model "found" on an A4 birth certificate (hold-out seed
+        // 5151, #55): opposite sides 2374 and 3142 px.
+        let sheared = onto(
+            card,
+            [
+                [2718.5, 555.4],
+                [2715.7, 3904.8],
+                [-426.9, 3806.5],
+                [347.0, 457.8],
+            ],
+        );
+        assert!(!plausible(&sheared, card));
+        // Folded (not convex), and the wrong aspect.
+        let folded = onto(
+            card,
+            [[0.0, 0.0], [1240.0, 0.0], [200.0, 870.0], [1000.0, 870.0]],
+        );
+        assert!(!plausible(&folded, card));
+        let square = onto(
+            card,
+            [[0.0, 0.0], [900.0, 0.0], [900.0, 900.0], [0.0, 900.0]],
+        );
+        assert!(!plausible(&square, card));
+    }
 
     #[test]
     #[allow(clippy::cast_precision_loss)] // small coordinates
