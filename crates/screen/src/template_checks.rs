@@ -102,12 +102,9 @@ fn initial_guesses(
             .iter()
             .map(|p| [f64::from(p[0]), f64::from(p[1])])
             .collect();
-        let len = |a: [f64; 2], b: [f64; 2]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
         for s in 0..4 {
             let q = [c[s], c[(s + 1) % 4], c[(s + 2) % 4], c[(s + 3) % 4]];
-            let horiz = f64::midpoint(len(q[0], q[1]), len(q[3], q[2]));
-            let vert = f64::midpoint(len(q[0], q[3]), len(q[1], q[2]));
-            if vert <= 0.0 || ((horiz / vert) / (w / h)).ln().abs() > 0.15 {
+            if aspect_ln(&q, t.spec.size_mm) > 0.15 {
                 continue;
             }
             if let Some(r) = reading {
@@ -164,6 +161,21 @@ fn initial_guesses(
     out
 }
 
+/// How far the aspect of the quadrilateral `q` (clockwise from the
+/// document's top-left; sides averaged pairwise) is from that of
+/// `size_mm`: |ln| of their ratio, infinite for a flat quadrilateral.
+fn aspect_ln(q: &[[f64; 2]; 4], size_mm: [f64; 2]) -> f64 {
+    let len = |a: [f64; 2], b: [f64; 2]| (a[0] - b[0]).hypot(a[1] - b[1]);
+    let horizontal = f64::midpoint(len(q[0], q[1]), len(q[3], q[2]));
+    let vertical = f64::midpoint(len(q[0], q[3]), len(q[1], q[2]));
+    if vertical <= 0.0 {
+        return f64::INFINITY;
+    }
+    ((horizontal / vertical) / (size_mm[0] / size_mm[1]))
+        .ln()
+        .abs()
+}
+
 /// Largest departure of a corner of the aligned model from a right angle,
 /// degrees: a flat document seen by a scanner or a camera held over it.
 const MAX_CORNER_SKEW_DEG: f64 = 25.0;
@@ -176,10 +188,10 @@ const MAX_ASPECT_LN: f64 = 0.25;
 
 /// Whether `mm_to_img` could show a document of `size_mm`: the model's
 /// outline maps to a convex quadrilateral with near-right corners, opposite
-/// sides of nearly equal length and the model's aspect. Anchors can agree by chance with a homography that folds
-/// or shears the page (a card model "found" on an A4 certificate by 23% of
-/// its anchors, its corners 400 px off the scan): such a fit identifies
-/// nothing.
+/// sides of nearly equal length and the model's aspect. Anchors can agree
+/// by chance with a homography that folds or shears the page (a card model
+/// "found" on an A4 certificate by 23% of its anchors, its corners 400 px
+/// off the scan): such a fit identifies nothing.
 fn plausible(mm_to_img: &Homography, size_mm: [f64; 2]) -> bool {
     let [w, h] = size_mm;
     let mut q = [[0.0f64; 2]; 4];
@@ -220,9 +232,22 @@ fn plausible(mm_to_img: &Homography, size_mm: [f64; 2]) -> bool {
     {
         return false;
     }
-    let horizontal = f64::midpoint(top, bottom);
-    let vertical = f64::midpoint(left, right);
-    ((horizontal / vertical) / (w / h)).ln().abs() <= MAX_ASPECT_LN
+    aspect_ln(&q, size_mm) <= MAX_ASPECT_LN
+}
+
+/// The models a scan may be: those whose MRZ format is the one read (all
+/// when none was read).
+fn candidates<'a>(
+    registry: &'a TemplateRegistry,
+    reading: Option<&MrzReading>,
+) -> impl Iterator<Item = &'a Template> {
+    let format = reading
+        .and_then(|r| r.mrz.format)
+        .map(docscreen_mrz::Format::as_str);
+    registry
+        .templates()
+        .iter()
+        .filter(move |t| format.is_none_or(|f| t.spec.mrz_format.as_deref() == Some(f)))
 }
 
 /// The best model with its alignment (when good enough), and every
@@ -237,18 +262,10 @@ pub(crate) fn identify<'a>(
     located: Option<&Located>,
     reading: Option<&MrzReading>,
 ) -> Identified<'a> {
-    let format = reading
-        .and_then(|r| r.mrz.format)
-        .map(docscreen_mrz::Format::as_str);
     // Coarse level for every candidate model and starting guess; the fine
     // levels only for the three best (model, start) pairs.
     let mut coarse: Vec<(&Template, Alignment)> = Vec::new();
-    for t in registry.templates() {
-        if let Some(f) = format
-            && t.spec.mrz_format.as_deref() != Some(f)
-        {
-            continue;
-        }
+    for t in candidates(registry, reading) {
         let inits = initial_guesses(t, located, reading);
         tracing::debug!(template = %t.spec.id, guesses = inits.len(), "aligning");
         for init in inits {
@@ -317,18 +334,10 @@ fn resemble<'a>(
     located: Option<&Located>,
     reading: Option<&MrzReading>,
 ) -> Option<Resembled<'a>> {
-    let format = reading
-        .and_then(|r| r.mrz.format)
-        .map(docscreen_mrz::Format::as_str);
     // The page reduced once per factor the candidates need.
     let mut reduced: Vec<(u32, RgbImage)> = Vec::new();
     let mut scored: Vec<(&Template, f32, Homography)> = Vec::new();
-    for t in registry.templates() {
-        if let Some(f) = format
-            && t.spec.mrz_format.as_deref() != Some(f)
-        {
-            continue;
-        }
+    for t in candidates(registry, reading) {
         let mut best: Option<(f32, Homography)> = None;
         for init in initial_guesses(t, located, reading) {
             let f = align::reduction_for(&init, LOOK_PX_PER_MM, t.spec.size_mm);
@@ -404,12 +413,9 @@ fn resembled_outcome<'a>(r: &Resembled<'a>, closest: Option<(&str, f32)>) -> Tem
         "the scan looks like the model {} but does not align with it (see template.layout)",
         t.spec.id
     );
-    let mut checks = vec![layout];
-    checks.extend(
-        TEMPLATE_CHECK_IDS[1..]
-            .iter()
-            .map(|id| CheckResult::not_performed(id, &reason)),
-    );
+    // `template.layout` first, as in TEMPLATE_CHECK_IDS.
+    let mut checks = not_performed_all(&reason);
+    checks[0] = layout;
     TemplateOutcome {
         checks,
         matched: None,
