@@ -492,7 +492,15 @@ fn candidates(pairs: &[Pair], max_extent: [f32; 2]) -> Vec<Vec<Pair>> {
     }
     out.sort_by(|a, b| b.0.total_cmp(&a.0));
     out.truncate(CANDIDATES);
-    out.into_iter().map(|(_, c)| c).collect()
+    // Displacement bins two apart share the bins between them, so one
+    // cluster can come out of both: verify it once.
+    let mut kept: Vec<Vec<Pair>> = Vec::with_capacity(out.len());
+    for (_, c) in out {
+        if !kept.contains(&c) {
+            kept.push(c);
+        }
+    }
+    kept
 }
 
 /// The sets of pairs whose sources are within a block of each other
