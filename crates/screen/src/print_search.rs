@@ -225,26 +225,53 @@ fn substitutions(a: &str, b: &str) -> Option<usize> {
 
 /// Whether a value printed (read as `printed`, normalised) that disagrees
 /// with the MRZ's `value` of `field` contradicts it, rather than being
-/// another value or a misreading.
-fn contradicts_value(field: &str, zone: &str, printed: &str, value: &str) -> bool {
+/// another value or a misreading. `expiry` is the MRZ's date of expiry,
+/// normalised as the dates are.
+fn contradicts_value(
+    field: &str,
+    zone: &str,
+    printed: &str,
+    value: &str,
+    expiry: Option<&str>,
+) -> bool {
     match field {
         // A printed birth date on the MRZ's day and month in another
         // year: the year was changed in one zone (an issue date on the
-        // same day and month as a birth is a 1-in-365 chance).
-        "dob" => same_day_other_year(printed, value),
+        // same day and month as a birth is a 1-in-365 chance). Not judged
+        // when the document's expiry falls on the birthday (some issuers
+        // date validity by it, so issue and expiry dates print that day
+        // and month too), nor when the printed year's two digits are the
+        // MRZ year's century: a four-digit year read cut short.
+        "dob" => {
+            same_day_other_year(printed, value)
+                && expiry.is_none_or(|e| same_day(e, value).is_none())
+                && !century_cut(printed, value)
+        }
         // A printed date on the MRZ expiry's day and month in a later
         // year: the validity was extended in the print (or the MRZ
         // re-created with an earlier expiry). An earlier year is not
         // judged: issue and expiry dates often share day and month a few
         // years apart.
         "expiry" => same_day_later_year(printed, value),
-        // A value of the field itself one or two characters changed.
+        // A value of the field itself one or two characters changed; on a
+        // value of four characters or fewer only one (two of four is
+        // another word: a place name read for a given name).
         _ => {
+            let n = value.chars().count();
+            let most = if n <= 4 { 1 } else { 2 };
             zone == field
-                && value.chars().count() >= 4
-                && substitutions(printed, value).is_some_and(|d| (1..=2).contains(&d))
+                && n >= 4
+                && substitutions(printed, value).is_some_and(|d| (1..=most).contains(&d))
         }
     }
+}
+
+/// A two-digit printed year equal to the first two digits of the MRZ's
+/// four-digit year (`XX19-07-12` against `1986-07-12`): "12 JUL 1986"
+/// read without its last two digits, not another year.
+fn century_cut(printed: &str, mrz: &str) -> bool {
+    let (p, m) = (printed.as_bytes(), mrz.as_bytes());
+    p.len() == 10 && m.len() == 10 && p.starts_with(b"XX") && p[2..4] == m[0..2]
 }
 
 /// Two normalised dates (`YYYY-MM-DD`, `XXYY-MM-DD` for a two-digit
@@ -290,6 +317,7 @@ fn same_day_later_year(printed: &str, mrz: &str) -> bool {
 /// compared; names are also compared as a whole-name line.
 fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> Option<Search> {
     let mut in_mrz = false;
+    let expiry = compare_field("expiry", &[], mrz).mrz;
     // (confidence, line) of the surest contradiction.
     let mut contradiction: Option<(f32, usize)> = None;
     for (at, line) in lines.iter().enumerate() {
@@ -318,7 +346,13 @@ fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> 
             match c.agreement {
                 Agreement::Agree => return Some(Search::Found),
                 Agreement::Disagree
-                    if contradicts_value(field, zone, &c.printed_normalised, value) =>
+                    if contradicts_value(
+                        field,
+                        zone,
+                        &c.printed_normalised,
+                        value,
+                        expiry.as_deref(),
+                    ) =>
                 {
                     contradicts(c.confidence);
                 }
@@ -506,8 +540,48 @@ mod tests {
         assert!(same_day_other_year("XX75-08-12", "1974-08-12"));
         assert!(!same_day_other_year("XX74-08-12", "1974-08-12"));
         assert!(!same_day_other_year("1974-09-12", "1974-08-12"));
+        assert!(century_cut("XX19-08-12", "1974-08-12"));
+        assert!(!century_cut("XX75-08-12", "1974-08-12"));
+        assert!(!century_cut("1919-08-12", "1974-08-12"));
         assert_eq!(substitutions("ERIKSSON", "ERIKSEN"), None);
         assert_eq!(substitutions("JEAN-LUC", "JEAN<LUC"), Some(0));
         assert_eq!(substitutions("L898902C3", "L898992C8"), Some(2));
+    }
+
+    #[test]
+    fn look_alikes_of_genuine_print_are_no_contradiction() {
+        // Expiry on the birthday (2035-05-23, born 1940-05-23): the issue
+        // date prints the same day and month in another year.
+        let m = docscreen_mrz::parse(
+            "P<UTOSZABO<<NOAH<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nTXC0ZWRD<9UTO4005232M3505230<<<<<<<<<<<<<<<4",
+            docscreen_mrz::Date::new(2026, 1, 1).expect("date"),
+        );
+        let fields = m.fields.expect("fields");
+        let issued = read(&["23/05/25"]);
+        assert_eq!(search("dob", &issued, &fields), Some(Search::Missing));
+        // A place of birth read as a word two letters off a four-letter
+        // given name; one letter off still contradicts.
+        assert_eq!(
+            search("given_names", &read(&["NOVD VG"]), &fields),
+            Some(Search::Missing)
+        );
+        assert!(matches!(
+            search("given_names", &read(&["NOAM"]), &fields),
+            Some(Search::Contradicted(_, 0))
+        ));
+        // A four-digit birth year read cut short ("12 JUL 19" for 1986).
+        let m = docscreen_mrz::parse(
+            "IDUTOTGL064TVS8<<<<<<<<<<<<<<<\n8607128M2707130UTO<<<<<<<<<<<8\nHORVATH<<FRANCOIS<EMMA<<<<<<<<",
+            docscreen_mrz::Date::new(2026, 1, 1).expect("date"),
+        );
+        let fields = m.fields.expect("fields");
+        assert_eq!(
+            search("dob", &read(&["12 JUL 19"]), &fields),
+            Some(Search::Missing)
+        );
+        assert!(matches!(
+            search("dob", &read(&["12 JUL 1987"]), &fields),
+            Some(Search::Contradicted(_, 0))
+        ));
     }
 }
