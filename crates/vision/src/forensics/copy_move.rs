@@ -1,15 +1,22 @@
 //! Copy-move (cloning): a patch of the document repeated elsewhere on it,
 //! possibly slightly rotated or scaled.
 //!
-//! Blocks of the reduced page get a small contrast-normalised descriptor;
-//! similar blocks are paired through locality-sensitive hashing; pairs vote
-//! for their displacement; each well-supported displacement whose sources
-//! form one compact cluster gets a similarity transform fitted, and the
-//! transform is then verified pixel by pixel.
+//! Corners of the reduced page are found to a fraction of a pixel and
+//! described by the patch around them (`keys`); each is matched to its
+//! nearest neighbour elsewhere through locality-sensitive hashing, kept
+//! only when clearly closer than every other look-alike (the 2-NN test);
+//! matches vote for their displacement; each well-supported displacement
+//! whose sources form one compact cluster gets a similarity transform
+//! fitted, its box widened to where source and destination stop agreeing,
+//! and the transform is then verified pixel by pixel. (Blocks on a fixed
+//! grid, the first version, met a clone moved by an odd number of pixels
+//! half a grid step off, and their coarse descriptors could not tell a
+//! clone of two or three characters from the other prints of the same
+//! glyphs.)
 //!
 //! Genuine documents repeat things: glyphs, words, MRZ fillers, periodic
-//! security backgrounds. Three rules keep them out:
-//! - near-uniform blocks never vote;
+//! security backgrounds. Four rules keep them out:
+//! - a corner with a second look-alike about as close is not matched;
 //! - a displacement that also maps the region onto itself one step further
 //!   (the source matches the source shifted back by the same displacement)
 //!   is a period of the pattern, not a copy;
@@ -17,7 +24,8 @@
 //!   destination (the pixels that are not ink): a clone carries its
 //!   background with it, a word printed twice does not. Where that
 //!   background is flat the two cannot be told apart, and the score stays
-//!   low.
+//!   low;
+//! - a displacement seen elsewhere on the page too is a designed repeat.
 
 // Pixel maths: coordinates are small, non-negative and clamped; the
 // conventional short names (x, y, w, h, a, b, g) read best.
@@ -31,54 +39,41 @@
 
 use std::collections::HashMap;
 
-use super::work::{self, Grey, in_quad};
+use super::keys::{self, KD, Key};
+use super::work::{self, Grey};
 use super::{Evidence, Finding};
 use crate::Page;
 
-/// Block side, reduced pixels (about 2 mm on a passport).
+/// Half-width of a keypoint's verification box, reduced pixels (about
+/// 2 mm on a passport), and the strip by which verification looks around
+/// a patch.
 const B: usize = 12;
-/// Block stride.
-const STRIDE: usize = 2;
-/// Cells per block side in the descriptor.
-const CELLS: usize = 4;
-const DIM: usize = CELLS * CELLS;
-/// Blocks flatter than this (grey-level standard deviation) never vote.
+/// Patches flatter than this (grey-level standard deviation) are no
+/// evidence.
 const MIN_STD: f32 = 5.0;
-/// Descriptor similarity (cosine) for a candidate pair.
-const MIN_DOT: f32 = 0.95;
 /// Smallest displacement considered, reduced pixels.
 const MIN_SHIFT: i32 = 16;
 /// Displacement vote bins, reduced pixels.
 const BIN: i32 = 4;
-/// Hash tables and bits per table.
-const TABLES: usize = 3;
-const BITS: usize = 10;
-/// Neighbours compared inside a bucket (in the order of a further
-/// projection): bounds the work on common patterns.
-const NEIGHBOURS: usize = 6;
-/// Largest ratio of the best distant match's descriptor distance to the
-/// runner-up's (1 − cosine). At 1 only a nearer look-alike (a fine period
-/// of the pattern) rejects a match: a stricter ratio (the 2-NN test of
-/// copy-move detection) also dropped the moved words, whose glyphs have
-/// look-alikes all over a document.
-const RATIO: f32 = 1.0;
-/// Descriptor distance of scanner noise alone.
-const NOISE_FLOOR: f32 = 0.004;
 /// Fewest pairs behind a displacement.
 const MIN_PAIRS: usize = 3;
 /// Displacements verified.
 const CANDIDATES: usize = 16;
 /// Displacement bins looked at (the best supported first).
 const MAX_BINS: usize = 600;
+/// Hash tables and bits per table of the keypoint matching.
+const KEY_TABLES: usize = 4;
+const KEY_BITS: usize = 11;
+/// Neighbours compared in a bucket, in the order of a further projection.
+const KEY_NEIGHBOURS: usize = 10;
+/// Largest ratio of the best distant match's descriptor distance to the
+/// next look-alike's (the 2-NN test), over the noise floor.
+const KEY_RATIO: f32 = 0.7;
+/// Largest descriptor distance (Euclidean, unit descriptors) of a match.
+const KEY_MAX_DIST: f32 = 0.45;
+/// Descriptor distance of scanner noise alone.
+const KEY_NOISE: f32 = 0.05;
 
-#[derive(Debug, Clone, Copy)]
-struct Block {
-    x: u16,
-    y: u16,
-    d: [f32; DIM],
-}
-
-/// A verified duplicate, in reduced pixels.
 #[derive(Debug, Clone)]
 struct Clone_ {
     score: f32,
@@ -100,8 +95,7 @@ pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
     }
     // The document quad in reduced pixels, to keep the scanner bed out.
     let quad = corners.map(|c| c.map(|p| [(p[0] - g.x0) / g.f, (p[1] - g.y0) / g.f]));
-    let blocks = describe(&g, quad.as_ref());
-    let pairs = pair(&blocks);
+    let pairs = match_keys(&keys::keypoints(&g, quad.as_ref()));
     // Clones larger than a quarter of the document's long side are out of
     // scope (see `candidates`).
     let side = g.w.max(g.h) as f32 * 0.25;
@@ -142,256 +136,101 @@ pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
     }
 }
 
-/// Descriptors of the textured blocks on the stride grid.
-fn describe(g: &Grey, quad: Option<&[[f32; 2]; 4]>) -> Vec<Block> {
-    let (w, h) = (g.w, g.h);
-    // Integral images of values and squares (f64: sums exceed f32's
-    // exact range on large views).
-    let mut s = vec![0.0f64; (w + 1) * (h + 1)];
-    let mut s2 = vec![0.0f64; (w + 1) * (h + 1)];
-    for y in 0..h {
-        let (mut row, mut row2) = (0.0f64, 0.0f64);
-        for x in 0..w {
-            let v = f64::from(g.at(x, y));
-            row += v;
-            row2 += v * v;
-            s[(y + 1) * (w + 1) + x + 1] = s[y * (w + 1) + x + 1] + row;
-            s2[(y + 1) * (w + 1) + x + 1] = s2[y * (w + 1) + x + 1] + row2;
-        }
-    }
-    let rect = |t: &[f64], x: usize, y: usize, bw: usize, bh: usize| {
-        t[(y + bh) * (w + 1) + x + bw] - t[y * (w + 1) + x + bw] - t[(y + bh) * (w + 1) + x]
-            + t[y * (w + 1) + x]
-    };
-    let cell = B / CELLS;
-    let n = (B * B) as f64;
-    let mut out = Vec::new();
-    let mut y = 0;
-    while y + B <= h {
-        let mut x = 0;
-        while x + B <= w {
-            let centre = [x as f32 + B as f32 / 2.0, y as f32 + B as f32 / 2.0];
-            if quad.is_some_and(|q| !in_quad(q, centre)) {
-                x += STRIDE;
-                continue;
-            }
-            let sum = rect(&s, x, y, B, B);
-            let var = rect(&s2, x, y, B, B) / n - (sum / n).powi(2);
-            if var.max(0.0).sqrt() < f64::from(MIN_STD) {
-                x += STRIDE;
-                continue;
-            }
-            let mean = sum / n;
-            let mut d = [0.0f32; DIM];
-            let mut norm = 0.0f32;
-            for cy in 0..CELLS {
-                for cx in 0..CELLS {
-                    let m = rect(&s, x + cx * cell, y + cy * cell, cell, cell)
-                        / (cell * cell) as f64
-                        - mean;
-                    d[cy * CELLS + cx] = m as f32;
-                    norm += (m * m) as f32;
-                }
-            }
-            let norm = norm.sqrt();
-            if norm > 1e-3 {
-                for v in &mut d {
-                    *v /= norm;
-                }
-                out.push(Block {
-                    x: x as u16,
-                    y: y as u16,
-                    d,
-                });
-            }
-            x += STRIDE;
-        }
-        y += STRIDE;
-    }
-    out
-}
-
-/// Fixed pseudo-random hyperplanes (the same on every run).
-fn planes() -> Vec<[f32; DIM]> {
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-    };
-    (0..=TABLES * BITS)
-        .map(|_| {
-            let mut p = [0.0f32; DIM];
-            for v in &mut p {
-                // A sum of uniforms: near-Gaussian directions.
-                *v = next() + next() + next();
-            }
-            p
-        })
-        .collect()
-}
-
-fn dot(a: &[f32; DIM], b: &[f32; DIM]) -> f32 {
-    // Four independent lanes: the compiler keeps them in one SIMD register
-    // (a plain running sum must be summed in order, which it cannot
-    // vectorise). This is the hot loop of the detector.
-    let mut acc = [0.0f32; 4];
-    for k in 0..DIM / 4 {
-        for (l, v) in acc.iter_mut().enumerate() {
-            *v += a[4 * k + l] * b[4 * k + l];
-        }
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3])
-}
-
-/// One block's entry in a hash table: its bucket and order key, and a
-/// copy of the block itself, so that scanning a bucket reads contiguous
-/// memory (reaching the blocks by index was a cache miss per candidate,
-/// most of the detector's time).
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    key: u32,
-    block: Block,
-    index: u32,
-}
-
-/// A pair of similar blocks: centres of source and destination, reduced
-/// pixels, the displacement pointing down (or right on the same row).
+/// A pair of matched keypoints: source and destination, reduced pixels,
+/// the displacement pointing down (or right on the same row).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Pair {
     p: [f32; 2],
     q: [f32; 2],
 }
 
-/// Each block's best distant match, unless a look-alike elsewhere (also
-/// closer than `MIN_SHIFT`) matches it as well (see `RATIO`).
-fn pair(blocks: &[Block]) -> Vec<Pair> {
-    let planes = planes();
-    let order = &planes[TABLES * BITS];
-    // Per table: blocks sorted by (bucket, further projection); a block's
-    // candidates are its neighbours in that order within its bucket.
-    let mut tables: Vec<Vec<Entry>> = Vec::with_capacity(TABLES);
-    // The order key once for all tables, as bits that sort like
-    // `f32::total_cmp`; each table sorts (bucket, order) packed in a u64.
-    let ordered: Vec<u32> = blocks
-        .iter()
-        .map(|b| {
-            let v = dot(&b.d, order).to_bits();
-            if v >> 31 == 1 { !v } else { v | 1 << 31 }
+/// Each keypoint's nearest neighbour far enough away, kept when it passes
+/// the 2-NN test against every other look-alike (near ones included: a
+/// fine period of the pattern makes any match ambiguous).
+fn match_keys(keys: &[Key]) -> Vec<Pair> {
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+    };
+    let planes: Vec<[f32; KD]> = (0..=KEY_TABLES * KEY_BITS)
+        .map(|_| {
+            let mut p = [0.0f32; KD];
+            for v in &mut p {
+                *v = next() + next() + next();
+            }
+            p
         })
         .collect();
-    for t in 0..TABLES {
-        let mut keyed: Vec<(u64, u32)> = blocks
-            .iter()
-            .zip(&ordered)
-            .enumerate()
-            .map(|(i, (b, &o))| {
-                let mut key = 0u32;
-                for (bit, p) in planes[t * BITS..(t + 1) * BITS].iter().enumerate() {
-                    if dot(&b.d, p) > 0.0 {
-                        key |= 1 << bit;
-                    }
-                }
-                ((u64::from(key) << 32) | u64::from(o), i as u32)
-            })
-            .collect();
-        keyed.sort_unstable_by_key(|e| e.0);
-        let entries = keyed
-            .iter()
-            .map(|&(k, i)| Entry {
-                key: (k >> 32) as u32,
-                block: blocks[i as usize],
-                index: i,
-            })
-            .collect();
-        tables.push(entries);
-    }
-    let centre = |b: &Block| {
-        [
-            f32::from(b.x) + B as f32 / 2.0,
-            f32::from(b.y) + B as f32 / 2.0,
-        ]
+    let order = &planes[KEY_TABLES * KEY_BITS];
+    let proj: Vec<f32> = keys.iter().map(|k| keys::dot(&k.d, order)).collect();
+    // Per key: the three closest others seen (distance², index).
+    let n = keys.len();
+    let mut top: Vec<[(f32, u32); 3]> = vec![[(f32::INFINITY, u32::MAX); 3]; n];
+    let offer = |slot: &mut [(f32, u32); 3], d: f32, j: u32| {
+        if slot.iter().any(|s| s.1 == j) || d >= slot[2].0 {
+            return;
+        }
+        slot[2] = (d, j);
+        slot.sort_by(|a, b| a.0.total_cmp(&b.0));
     };
-    // A block's candidates are its neighbours (same bucket, within
-    // NEIGHBOURS places) in each table, taken table by table and in order;
-    // repeats are harmless. Two passes over the tables, each in the
-    // tables' own order (where neighbourhoods overlap and stay in cache),
-    // meeting each pair once: the best distant match of every block, then
-    // its runner-up elsewhere. Per-block state is small; no list of
-    // candidates is kept (that list, ~36 entries a block, was most of the
-    // detector's time in cache misses).
-    // `f(a, i, b, j, d)` for each pair and each end `i` that `want`s it;
-    // the distance is computed only when one end does.
-    let each_pair = |want: &dyn Fn(usize) -> bool,
-                     f: &mut dyn FnMut(&Block, u32, &Block, u32, f32)| {
-        for entries in &tables {
-            for (k, e) in entries.iter().enumerate() {
-                let hi = (k + NEIGHBOURS + 1).min(entries.len());
-                let me = want(e.index as usize);
-                for c in &entries[k + 1..hi] {
-                    let other = want(c.index as usize);
-                    if (me || other) && c.key == e.key && apart(&e.block, &c.block, B / 2) {
-                        let d = 1.0 - dot(&e.block.d, &c.block.d);
-                        // Both ways: the earlier entry's turn came first,
-                        // so each block sees its candidates in order.
-                        if me {
-                            f(&e.block, e.index, &c.block, c.index, d);
-                        }
-                        if other {
-                            f(&c.block, c.index, &e.block, e.index, d);
-                        }
+    for t in 0..KEY_TABLES {
+        let mut keyed: Vec<(u32, f32, u32)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let mut h = 0u32;
+                for (bit, p) in planes[t * KEY_BITS..(t + 1) * KEY_BITS].iter().enumerate() {
+                    if keys::dot(&k.d, p) > 0.0 {
+                        h |= 1 << bit;
                     }
                 }
+                (h, proj[i], i as u32)
+            })
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+        for (k, &(h, _, i)) in keyed.iter().enumerate() {
+            for &(h2, _, j) in keyed.iter().skip(k + 1).take(KEY_NEIGHBOURS) {
+                if h2 != h {
+                    break;
+                }
+                let (a, b) = (&keys[i as usize], &keys[j as usize]);
+                let d = (2.0 - 2.0 * keys::dot(&a.d, &b.d)).max(0.0);
+                offer(&mut top[i as usize], d, j);
+                offer(&mut top[j as usize], d, i);
             }
         }
-    };
-    // The best match far enough away to be another place (the first of
-    // equals).
-    let n = blocks.len();
-    let mut best: Vec<(f32, u32)> = vec![(f32::INFINITY, u32::MAX); n];
-    each_pair(&|_| true, &mut |a, i, b, j, d| {
-        let slot = &mut best[i as usize];
-        if d < slot.0 && apart(a, b, MIN_SHIFT as usize) {
-            *slot = (d, j);
-        }
-    });
-    // The runner-up elsewhere: not the best match's own neighbours.
-    // Look-alikes closer than MIN_SHIFT cannot be the match but still
-    // make it ambiguous (a fine periodic pattern). Only for matched blocks.
-    let matched = |i: usize| best[i].1 != u32::MAX && best[i].0 <= 1.0 - MIN_DOT;
-    let at_best: Vec<[u16; 2]> = (0..n)
-        .map(|i| {
-            blocks
-                .get(best[i].1 as usize)
-                .map_or([0, 0], |b| [b.x, b.y])
-        })
-        .collect();
-    let mut runner: Vec<f32> = vec![1.0 - MIN_DOT; n];
-    each_pair(&matched, &mut |_, i, b, j, d| {
-        let i = i as usize;
-        if j != best[i].1 && apart_at(at_best[i], [b.x, b.y], B / 2) {
-            runner[i] = runner[i].min(d);
-        }
-    });
+    }
+    let far = |a: [f32; 2], b: [f32; 2], r: f32| (a[0] - b[0]).abs().max((a[1] - b[1]).abs()) >= r;
     let mut found: Vec<(u32, u32)> = Vec::new();
-    for (i, a) in blocks.iter().enumerate() {
-        if !matched(i) {
+    for (i, slot) in top.iter().enumerate() {
+        let p = keys[i].p;
+        // The best match far enough away to be another place.
+        let Some(&(d1, j1)) = slot
+            .iter()
+            .find(|s| s.1 != u32::MAX && far(p, keys[s.1 as usize].p, MIN_SHIFT as f32))
+        else {
+            continue;
+        };
+        let d1 = d1.sqrt();
+        if d1 > KEY_MAX_DIST {
             continue;
         }
-        let (d1, j1) = (best[i].0, best[i].1 as usize);
-        let b1 = &blocks[j1];
-        // Distances this small are scanner noise: the floor keeps two
-        // equally perfect look-alikes from passing on noise alone.
-        if d1 + NOISE_FLOOR > RATIO * (runner[i] + NOISE_FLOOR) {
+        let q = keys[j1 as usize].p;
+        // The next look-alike that is not the match's own neighbour.
+        let d2 = slot
+            .iter()
+            .filter(|s| s.1 != u32::MAX && s.1 != j1 && far(q, keys[s.1 as usize].p, 3.0))
+            .map(|s| s.0.sqrt())
+            .next()
+            .unwrap_or(KEY_MAX_DIST / KEY_RATIO);
+        if d1 + KEY_NOISE > KEY_RATIO * (d2 + KEY_NOISE) {
             continue;
         }
-        let (dx, dy) = (
-            i32::from(b1.x) - i32::from(a.x),
-            i32::from(b1.y) - i32::from(a.y),
-        );
-        let down = dy > 0 || (dy == 0 && dx > 0);
-        let (i, j1) = (i as u32, j1 as u32);
+        let down = q[1].total_cmp(&p[1]).then(q[0].total_cmp(&p[0])).is_gt();
+        let (i, j1) = (i as u32, j1);
         found.push(if down { (i, j1) } else { (j1, i) });
     }
     found.sort_unstable();
@@ -399,22 +238,10 @@ fn pair(blocks: &[Block]) -> Vec<Pair> {
     found
         .into_iter()
         .map(|(i, j)| Pair {
-            p: centre(&blocks[i as usize]),
-            q: centre(&blocks[j as usize]),
+            p: keys[i as usize].p,
+            q: keys[j as usize].p,
         })
         .collect()
-}
-
-/// Whether two blocks are at least `d` apart (Chebyshev).
-fn apart(a: &Block, b: &Block, d: usize) -> bool {
-    apart_at([a.x, a.y], [b.x, b.y], d)
-}
-
-/// Whether two block positions are at least `d` apart (Chebyshev).
-fn apart_at(a: [u16; 2], b: [u16; 2], d: usize) -> bool {
-    let dx = (i32::from(a[0]) - i32::from(b[0])).unsigned_abs() as usize;
-    let dy = (i32::from(a[1]) - i32::from(b[1])).unsigned_abs() as usize;
-    dx.max(dy) >= d
 }
 
 fn bin_of(pr: &Pair) -> (i32, i32) {
@@ -862,6 +689,56 @@ fn trim(g: &Grey, t: &Similarity, bx: [f32; 4]) -> (f32, f32, f32, f32) {
     )
 }
 
+/// The box widened side by side while the strip just outside a side
+/// agrees under `t` as well: keypoints sit on the print, so their cluster
+/// covers only part of a clone, whose background carries on to its edge.
+fn grow(g: &Grey, t: &Similarity, mut bx: [f32; 4], step: f32) -> [f32; 4] {
+    let pad = B as f32;
+    let limit = 0.25 * g.w.max(g.h) as f32;
+    for _ in 0..24 {
+        let mut grown = false;
+        for side in 0..4 {
+            let strip = match side {
+                0 => [bx[0] - pad, bx[1], bx[0], bx[3]],
+                1 => [bx[0], bx[1] - pad, bx[2], bx[1]],
+                2 => [bx[2], bx[1], bx[2] + pad, bx[3]],
+                _ => [bx[0], bx[3], bx[2], bx[3] + pad],
+            };
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let s = step.min(2.0);
+            let mut y = strip[1];
+            while y < strip[3] {
+                let mut x = strip[0];
+                while x < strip[2] {
+                    let q = t.map([x, y]);
+                    if let (Some(u), Some(v)) = (g.sample(x, y), g.sample(q[0], q[1])) {
+                        a.push(u);
+                        b.push(v);
+                    }
+                    x += s;
+                }
+                y += s;
+            }
+            if ncc(&a, &b, MIN_STD).is_some_and(|v| v > 0.8) {
+                let next = match side {
+                    0 => [bx[0] - pad, bx[1], bx[2], bx[3]],
+                    1 => [bx[0], bx[1] - pad, bx[2], bx[3]],
+                    2 => [bx[0], bx[1], bx[2] + pad, bx[3]],
+                    _ => [bx[0], bx[1], bx[2], bx[3] + pad],
+                };
+                if next[2] - next[0] <= limit && next[3] - next[1] <= limit {
+                    bx = next;
+                    grown = true;
+                }
+            }
+        }
+        if !grown {
+            break;
+        }
+    }
+    bx
+}
+
 /// The sampling step of the verification: every pixel of a small patch,
 /// a sparser grid on large clusters (about 1 500 samples), which bounds
 /// the time per candidate.
@@ -898,6 +775,7 @@ fn verify(g: &Grey, d: &Grey, group: &[Pair], all: &[Pair]) -> Option<Clone_> {
     // cluster's box overhangs the copied patch; trim it to the rows and
     // columns where source and destination agree.
     let (x0, y0, x1, y1) = trim(g, &t, [x0, y0, x1, y1]);
+    let [x0, y0, x1, y1] = grow(g, &t, [x0, y0, x1, y1], step);
     let shift = {
         let c = [f32::midpoint(x0, x1), f32::midpoint(y0, y1)];
         let m = t.map(c);

@@ -25,6 +25,7 @@ mod compression;
 mod copy_move;
 mod dq;
 mod edges;
+mod keys;
 mod noise;
 mod work;
 
