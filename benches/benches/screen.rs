@@ -1,6 +1,7 @@
 //! Per-stage timings of screening one 300-dpi scan on one thread: decode,
 //! document location, MRZ finding, MRZ reading (crops + ONNX recogniser +
-//! parse/repair) and the whole `Screener::screen`. Guards the ≤ 60 ms per
+//! parse/repair), the template-free forensics (copy-move alone and all
+//! four) and the whole `Screener::screen`. Guards the ≤ 60 ms per
 //! passport scan budget of the reading issue.
 use criterion::{Criterion, criterion_group, criterion_main};
 use docscreen_mrz::Date;
@@ -8,7 +9,7 @@ use docscreen_ocr::{embedded_recogniser, find_mrz, read_block};
 use docscreen_screen::{Screener, ScreeningConfig};
 use docscreen_synth::dataset::{SynthConfig, generate_one, selected_models};
 use docscreen_synth::text::Fonts;
-use docscreen_vision::{Limits, decode, locate_document};
+use docscreen_vision::{Limits, decode, forensics, locate_document};
 
 fn passport_scan() -> Vec<u8> {
     // A clean-ish 300-dpi TD3 passport scan from the generator (JPEG).
@@ -31,12 +32,10 @@ fn passport_scan() -> Vec<u8> {
 fn stages(c: &mut Criterion) {
     let bytes = passport_scan();
     let limits = Limits::default();
-    let page = decode(&bytes, &limits)
-        .expect("decodes")
-        .pages
-        .remove(0)
-        .image;
+    let decoded = decode(&bytes, &limits).expect("decodes").pages.remove(0);
+    let page = decoded.image.clone();
     let grey = image::DynamicImage::ImageRgb8(page.clone()).into_luma8();
+    let corners = locate_document(&page).map(|d| d.corners);
     let recogniser = embedded_recogniser(1).expect("ONNX Runtime (bash scripts/setup.sh)");
     let date = Date::new(2026, 1, 1).expect("date");
     let block = find_mrz(&grey).expect("MRZ found");
@@ -46,6 +45,12 @@ fn stages(c: &mut Criterion) {
     g.bench_function("mrz_find", |b| b.iter(|| find_mrz(&grey)));
     g.bench_function("mrz_read", |b| {
         b.iter(|| read_block(&grey, &block, &recogniser, date));
+    });
+    g.bench_function("forensics_copy_move", |b| {
+        b.iter(|| forensics::copy_move(&decoded, corners.as_ref()));
+    });
+    g.bench_function("forensics_all", |b| {
+        b.iter(|| forensics::analyse(&decoded, &bytes, corners.as_ref()));
     });
     let screener = Screener::new(ScreeningConfig {
         reference_date: Some(date),
