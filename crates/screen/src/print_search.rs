@@ -317,7 +317,7 @@ fn same_day_later_year(printed: &str, mrz: &str) -> bool {
 /// compared; names are also compared as a whole-name line.
 fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> Option<Search> {
     let mut in_mrz = false;
-    let expiry = compare_field("expiry", &[], mrz).mrz;
+    let expiry = mrz.expiry_date.as_ref().map(docscreen_mrz::MrzDate::iso);
     // (confidence, line) of the surest contradiction.
     let mut contradiction: Option<(f32, usize)> = None;
     for (at, line) in lines.iter().enumerate() {

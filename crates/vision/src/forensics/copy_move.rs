@@ -74,6 +74,7 @@ const KEY_MAX_DIST: f32 = 0.45;
 /// Descriptor distance of scanner noise alone.
 const KEY_NOISE: f32 = 0.05;
 
+/// A verified duplicate, in reduced pixels.
 #[derive(Debug, Clone)]
 struct Clone_ {
     score: f32,
@@ -159,6 +160,7 @@ fn match_keys(keys: &[Key]) -> Vec<Pair> {
         .map(|_| {
             let mut p = [0.0f32; KD];
             for v in &mut p {
+                // A sum of uniforms: near-Gaussian directions.
                 *v = next() + next() + next();
             }
             p
@@ -230,7 +232,7 @@ fn match_keys(keys: &[Key]) -> Vec<Pair> {
             continue;
         }
         let down = q[1].total_cmp(&p[1]).then(q[0].total_cmp(&p[0])).is_gt();
-        let (i, j1) = (i as u32, j1);
+        let i = i as u32;
         found.push(if down { (i, j1) } else { (j1, i) });
     }
     found.sort_unstable();
@@ -526,14 +528,35 @@ fn detail_view(g: &Grey) -> Grey {
 
 /// Agreement of fine detail over the box under `t` moved by `delta`.
 fn detail_ncc(d: &Grey, t: &Similarity, bx: [f32; 4], delta: [f32; 2], step: f32) -> f32 {
+    let (a, b) = paired(
+        d,
+        t,
+        [bx[0].max(1.0), bx[1].max(1.0), bx[2], bx[3]],
+        delta,
+        step,
+    );
+    ncc(&a, &b, 0.5).unwrap_or(0.0)
+}
+
+/// The values of `img` on a grid of `step` over `bx` and at their images
+/// under `t` moved by `delta`, where both lie on the view.
+fn paired(
+    img: &Grey,
+    t: &Similarity,
+    bx: [f32; 4],
+    delta: [f32; 2],
+    step: f32,
+) -> (Vec<f32>, Vec<f32>) {
     let (mut a, mut b) = (Vec::new(), Vec::new());
-    let mut y = bx[1].max(1.0);
+    let mut y = bx[1];
     while y < bx[3] {
-        let mut x = bx[0].max(1.0);
+        let mut x = bx[0];
         while x < bx[2] {
             let q = t.map([x, y]);
-            if let (Some(u), Some(v)) = (d.sample(x, y), d.sample(q[0] + delta[0], q[1] + delta[1]))
-            {
+            if let (Some(u), Some(v)) = (
+                img.sample(x, y),
+                img.sample(q[0] + delta[0], q[1] + delta[1]),
+            ) {
                 a.push(u);
                 b.push(v);
             }
@@ -541,7 +564,7 @@ fn detail_ncc(d: &Grey, t: &Similarity, bx: [f32; 4], delta: [f32; 2], step: f32
         }
         y += step;
     }
-    ncc(&a, &b, 0.5).unwrap_or(0.0)
+    (a, b)
 }
 
 /// Agreement of fine detail away from ink between the points of `bx`
@@ -704,28 +727,15 @@ fn grow(g: &Grey, t: &Similarity, mut bx: [f32; 4], step: f32) -> [f32; 4] {
                 2 => [bx[2], bx[1], bx[2] + pad, bx[3]],
                 _ => [bx[0], bx[3], bx[2], bx[3] + pad],
             };
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            let s = step.min(2.0);
-            let mut y = strip[1];
-            while y < strip[3] {
-                let mut x = strip[0];
-                while x < strip[2] {
-                    let q = t.map([x, y]);
-                    if let (Some(u), Some(v)) = (g.sample(x, y), g.sample(q[0], q[1])) {
-                        a.push(u);
-                        b.push(v);
-                    }
-                    x += s;
-                }
-                y += s;
-            }
+            let (a, b) = paired(g, t, strip, [0.0, 0.0], step.min(2.0));
             if ncc(&a, &b, MIN_STD).is_some_and(|v| v > 0.8) {
-                let next = match side {
-                    0 => [bx[0] - pad, bx[1], bx[2], bx[3]],
-                    1 => [bx[0], bx[1] - pad, bx[2], bx[3]],
-                    2 => [bx[0], bx[1], bx[2] + pad, bx[3]],
-                    _ => [bx[0], bx[1], bx[2], bx[3] + pad],
-                };
+                // The box with the strip.
+                let next = [
+                    bx[0].min(strip[0]),
+                    bx[1].min(strip[1]),
+                    bx[2].max(strip[2]),
+                    bx[3].max(strip[3]),
+                ];
                 if next[2] - next[0] <= limit && next[3] - next[1] <= limit {
                     bx = next;
                     grown = true;
