@@ -38,7 +38,7 @@ pub(crate) struct CalibrateArgs {
     #[arg(long, value_name = "N")]
     seed: Vec<u64>,
     /// L2 penalty on the weights.
-    #[arg(long, value_name = "X", default_value_t = 1e-4)]
+    #[arg(long, value_name = "X", default_value_t = 1e-3)]
     l2: f64,
 }
 

@@ -177,6 +177,8 @@ impl Screener {
     /// a file that cannot be screened gives a report with `error` set.
     #[must_use]
     pub fn screen(&self, path: &str, bytes: &[u8]) -> Report {
+        // The file name only at debug level (it may carry a name).
+        let _scan = tracing::debug_span!("scan", path).entered();
         let t0 = Instant::now();
         let sha256 = docscreen_inference::sha256_hex(bytes);
         let decoded = match decode(bytes, &self.config.limits) {

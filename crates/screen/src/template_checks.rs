@@ -827,6 +827,17 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
     }
     let page_level = median(all);
     let broken = continuity(ctx, reference, scan, page_level);
+    let raw = grey_of(&ctx.scan_rgb);
+    let mut voids: Vec<(&crate::templates::ZoneSpec, Void)> = ctx
+        .t
+        .spec
+        .zones
+        .iter()
+        .filter(|z| z.kind == ZoneKind::Text)
+        .filter_map(|z| text_void(ctx, &raw, z.rect_mm).map(|v| (z, v)))
+        .filter(|(_, v)| v.missing >= VOID_AT)
+        .collect();
+    voids.sort_by(|a, b| b.1.missing.total_cmp(&a.1.missing));
     #[allow(clippy::cast_precision_loss)]
     let share = bad.len() as f32 / tested as f32;
     // Advisory weight for the page-wide share until it separates better:
@@ -840,7 +851,12 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
         (share * 0.38).min(0.38)
     };
     let cont_score = if broken.is_empty() { 0.0 } else { 0.7 };
-    let score = page_score.max(cont_score);
+    // 0.55 at the threshold, 0.7 with two thirds of the tone missing, at
+    // most 0.9.
+    let void_score = voids
+        .first()
+        .map_or(0.0, |(_, v)| (0.55 + 0.5 * (v.missing - VOID_AT)).min(0.9));
+    let score = page_score.max(cont_score).max(void_score);
     let page_text = format!(
         "the background print differs from this document model in {:.0}% of {tested} areas",
         share * 100.0
@@ -861,16 +877,31 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
             quad_px: ctx.quad(z.rect_mm),
         })
         .collect();
+    regions.extend(voids.iter().map(|(z, v)| {
+        let [x, y, w, h] = v.rect_mm;
+        Region {
+            label: format!(
+                "{}: printed on bare paper where the model has background print ({:.0}% of its tone missing around the value)",
+                z.name,
+                (v.missing * 100.0).min(100.0)
+            ),
+            quad_px: ctx.quad([x - 0.5, y - 0.5, w + 1.0, h + 1.0]),
+        }
+    }));
     if page_score > 0.0 {
         regions.extend(bad.iter().take(24).map(|(r, c)| Region {
             label: format!("background differs from the model (correlation {c:.2})"),
             quad_px: ctx.quad(*r),
         }));
     }
-    let message = if broken.is_empty() {
+    let names: Vec<&str> = broken
+        .iter()
+        .map(|(z, _)| z.name.as_str())
+        .chain(voids.iter().map(|(z, _)| z.name.as_str()))
+        .collect();
+    let message = if names.is_empty() {
         format!("{page_text}: a reproduction or a retouched area")
     } else {
-        let names: Vec<&str> = broken.iter().map(|(z, _)| z.name.as_str()).collect();
         format!(
             "the background pattern is missing or different under {}: erased and re-printed ({page_text})",
             names.join(", ")
@@ -1528,4 +1559,131 @@ mod tests {
         let c = ncc_rect(&d, &d, [3, 3, 20, 10], 0, 0).expect("correlation");
         assert!((c - 1.0).abs() < 1e-4, "{c}");
     }
+}
+
+/// Share of the model's background tone missing around a printed value
+/// from which the background counts as erased there. On the calibration
+/// scans (seed 4242, with templates) 5 of 375 genuine documents had a
+/// text zone at 0.35 or more (none at 0.45); 12 of 50 printed-data
+/// alterations on paper and 12 of 52 on the file did, every one at the
+/// altered field.
+const VOID_AT: f32 = 0.35;
+
+/// A text zone's value printed on bare paper where the model has
+/// background print: what a value erased and re-printed leaves.
+#[derive(Debug, Clone, Copy)]
+struct Void {
+    /// Share of the model's background tone missing around the value
+    /// (0 = all there, 1 = bare paper), against the page around it.
+    missing: f32,
+    /// The value's box (mm), where the background is missing.
+    rect_mm: [f64; 4],
+}
+
+/// Measures [`Void`] for one text zone. The value is the scan's ink
+/// (much darker than the model) in the zone grown by 1 mm; on the paper
+/// pixels (not ink) of its box grown by 2 px, the scan's tone minus the
+/// model's is compared with the same difference 1-4 mm around the box:
+/// where a forger erased the value, the model's background print is gone
+/// between and just around the glyphs, so the scan is lighter there than
+/// the model by the background's own depth (the model's paper level minus
+/// its tone there). Global exposure, paper tint and fading cancel in the
+/// difference with the surroundings. `None` when the zone holds no value
+/// or too few pixels to compare.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
+fn text_void(ctx: &Ctx<'_>, raw: &Plane, zone_mm: [f64; 4]) -> Option<Void> {
+    let reference = ctx.t.zone_grey();
+    let scan = &ctx.scan_grey;
+    let (w, h) = (reference.width, reference.height);
+    let [x, y, zw, zh] = zone_mm;
+    let ink = |i: usize| {
+        let (a, b) = (reference.data[i], scan.data[i]);
+        a.is_finite() && b.is_finite() && b < a - 30.0
+    };
+    let [zx, zy, zw, zh] = canvas_rect([x - 1.0, y - 1.0, zw + 2.0, zh + 2.0], w, h)?;
+    let (mut bx0, mut by0, mut bx1, mut by1, mut n) = (usize::MAX, usize::MAX, 0, 0, 0usize);
+    for yy in zy..zy + zh {
+        for xx in zx..zx + zw {
+            if ink(yy * w + xx) {
+                bx0 = bx0.min(xx);
+                by0 = by0.min(yy);
+                bx1 = bx1.max(xx + 1);
+                by1 = by1.max(yy + 1);
+                n += 1;
+            }
+        }
+    }
+    if n < 20 {
+        return None;
+    }
+    // The window: the value's box and 4 mm / 3 mm around it.
+    let (wx0, wy0) = (bx0.saturating_sub(24), by0.saturating_sub(18));
+    let (wx1, wy1) = ((bx1 + 24).min(w), (by1 + 18).min(h));
+    let paper = {
+        let mut v: Vec<f32> = (wy0..wy1)
+            .flat_map(|yy| (wx0..wx1).map(move |xx| reference.data[yy * w + xx]))
+            .filter(|v| v.is_finite())
+            .collect();
+        if v.len() < 100 {
+            return None;
+        }
+        let k = v.len() * 95 / 100;
+        *v.select_nth_unstable_by(k, f32::total_cmp).1
+    };
+    let (mut tin, mut depth, mut nin, mut tout, mut nout) =
+        (0.0f64, 0.0f64, 0usize, 0.0f64, 0usize);
+    for yy in wy0..wy1 {
+        for xx in wx0..wx1 {
+            let i = yy * w + xx;
+            let (a, b) = (reference.data[i], raw.data[i]);
+            if !(a.is_finite() && b.is_finite()) || ink(i) {
+                continue;
+            }
+            let du = if xx + 2 < bx0 {
+                bx0 - xx
+            } else if xx >= bx1 + 2 {
+                xx + 1 - bx1
+            } else {
+                0
+            };
+            let dv = if yy + 2 < by0 {
+                by0 - yy
+            } else if yy >= by1 + 2 {
+                yy + 1 - by1
+            } else {
+                0
+            };
+            match du.max(dv) {
+                0 => {
+                    tin += f64::from(b - a);
+                    depth += f64::from(paper - a);
+                    nin += 1;
+                }
+                d if d >= 6 => {
+                    tout += f64::from(b - a);
+                    nout += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    if nin < 20 || nout < 20 {
+        return None;
+    }
+    let tone = tin / nin as f64 - tout / nout as f64;
+    let depth = depth / nin as f64;
+    let k = ZONE_PX_PER_MM;
+    Some(Void {
+        missing: (tone / depth.max(4.0)) as f32,
+        rect_mm: [
+            bx0 as f64 / k,
+            by0 as f64 / k,
+            (bx1 - bx0) as f64 / k,
+            (by1 - by0) as f64 / k,
+        ],
+    })
 }

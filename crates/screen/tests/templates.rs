@@ -153,6 +153,22 @@ fn screen_generated(
     kinds: Vec<docscreen_synth::forge::ForgeryKind>,
     n: usize,
 ) -> Vec<docscreen_screen::Report> {
+    screen_generated_with_truth(templates, model, kinds, n)
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// [`screen_generated`] with each scan's ground truth.
+fn screen_generated_with_truth(
+    templates: &Path,
+    model: &str,
+    kinds: Vec<docscreen_synth::forge::ForgeryKind>,
+    n: usize,
+) -> Vec<(
+    docscreen_synth::dataset::GroundTruth,
+    docscreen_screen::Report,
+)> {
     use docscreen_synth::dataset::{SynthConfig, generate_one, selected_models};
     let s = screener(Some(templates.to_path_buf()));
     let config = SynthConfig {
@@ -169,9 +185,58 @@ fn screen_generated(
     (0..n)
         .map(|i| {
             let g = generate_one(i, &config, &models, fonts);
-            s.screen(&g.truth.file, &g.bytes)
+            let r = s.screen(&g.truth.file, &g.bytes);
+            (g.truth, r)
         })
         .collect()
+}
+
+/// Text zones that `template.background` says were printed on bare paper.
+fn bare_paper_zones(r: &docscreen_screen::Report) -> Vec<String> {
+    r.check("template.background")
+        .map(|c| {
+            c.regions
+                .iter()
+                .filter(|g| g.label.contains("printed on bare paper"))
+                .filter_map(|g| g.label.split(':').next().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_erased_and_reprinted_value_is_found_on_bare_paper() {
+    let templates = root().join("testdata/templates");
+    let model = "borduria_passport_td3";
+    let forged = screen_generated_with_truth(
+        &templates,
+        model,
+        vec![docscreen_synth::forge::ForgeryKind::PrintedDataAlteration],
+        5,
+    );
+    let mut found = 0;
+    for (truth, r) in &forged {
+        let zones = bare_paper_zones(r);
+        let field = truth.details["field"].as_str().unwrap_or_default();
+        // Only where the value was erased; a forger who lifted only the
+        // ink left the background (strength under 0.3).
+        if zones.iter().any(|z| z == field) {
+            found += 1;
+            let c = r.check("template.background").unwrap();
+            assert_eq!(c.status, Status::Warn, "{}", c.message);
+            assert!(c.message.contains(field), "{}", c.message);
+        }
+        // Never another field of the same document.
+        assert!(zones.iter().all(|z| z == field), "{zones:?} vs {field}");
+    }
+    assert!(found >= 3, "{found} of 5 erased values found");
+    for (_, r) in screen_generated_with_truth(&templates, model, Vec::new(), 4) {
+        assert!(
+            bare_paper_zones(&r).is_empty(),
+            "{:?}",
+            bare_paper_zones(&r)
+        );
+    }
 }
 
 fn resembled(r: &docscreen_screen::Report) -> bool {

@@ -79,7 +79,10 @@ impl Default for FitOptions {
     fn default() -> Self {
         Self {
             id: "fusion".into(),
-            l2: 1e-4,
+            // 10⁻³: at 10⁻⁴ a check that no genuine calibration scan
+            // happens to trip (`viz.mrz_in_print` since session 15) got a
+            // weight that failed a genuine hold-out scan it misread.
+            l2: 1e-3,
             desks: vec![
                 (DEFAULT_DESK.into(), 0.98),
                 ("consular".into(), 0.95),
