@@ -111,11 +111,13 @@ fn altered_mrz_data_fails_its_check_digits_with_regions() {
             !c.regions.is_empty(),
             "{file}: the failing characters are marked"
         );
-        // Without templates the failing check digits are the only
-        // finding: the fitted fusion puts that above the default desk's
-        // review threshold (a confident check-digit failure also occurs,
-        // rarely, on genuine scans misread by the recogniser, so alone
-        // it does not reach `fail`).
+        // Without templates the failing check digits are the main
+        // finding: the fitted fusion puts that at least at the default
+        // desk's review threshold. Since `fusion-4242-v13` a confident
+        // failure alone fails the document (0.932 >= 0.9129); it also
+        // happens on genuine scans the recogniser misreads confidently
+        // (1 of 412 genuine scans of seed 8080, a 150-dpi blurred PNG),
+        // so the test asks for review or more, not for fail.
         let t = s.thresholds();
         assert!(
             r.verdict >= Some(Verdict::Review) && r.score >= Some(t.review),
