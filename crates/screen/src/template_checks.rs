@@ -828,14 +828,21 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
     let page_level = median(all);
     let broken = continuity(ctx, reference, scan, page_level);
     let raw = grey_of(&ctx.scan_rgb);
-    let mut voids: Vec<(&crate::templates::ZoneSpec, Void)> = ctx
+    let mut voids: Vec<(&crate::templates::ZoneSpec, Void, f32)> = ctx
         .t
         .spec
         .zones
         .iter()
-        .filter(|z| z.kind == ZoneKind::Text)
-        .filter_map(|z| text_void(ctx, &raw, z.rect_mm).map(|v| (z, v)))
-        .filter(|(_, v)| v.missing >= VOID_AT)
+        .filter_map(|z| {
+            let at = match z.kind {
+                ZoneKind::Text => VOID_AT,
+                ZoneKind::Mrz => MRZ_VOID_AT,
+                _ => return None,
+            };
+            text_void(ctx, &raw, z.rect_mm)
+                .filter(|v| v.missing >= at)
+                .map(|v| (z, v, at))
+        })
         .collect();
     voids.sort_by(|a, b| b.1.missing.total_cmp(&a.1.missing));
     #[allow(clippy::cast_precision_loss)]
@@ -854,8 +861,9 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
     // 0.55 at the threshold, 0.7 with two thirds of the tone missing, at
     // most 0.9.
     let void_score = voids
-        .first()
-        .map_or(0.0, |(_, v)| (0.55 + 0.5 * (v.missing - VOID_AT)).min(0.9));
+        .iter()
+        .map(|(_, v, at)| (0.55 + 0.5 * (v.missing - at)).min(0.9))
+        .fold(0.0, f32::max);
     let score = page_score.max(cont_score).max(void_score);
     let page_text = format!(
         "the background print differs from this document model in {:.0}% of {tested} areas",
@@ -877,7 +885,7 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
             quad_px: ctx.quad(z.rect_mm),
         })
         .collect();
-    regions.extend(voids.iter().map(|(z, v)| {
+    regions.extend(voids.iter().map(|(z, v, _)| {
         let [x, y, w, h] = v.rect_mm;
         Region {
             label: format!(
@@ -897,8 +905,13 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
     let names: Vec<&str> = broken
         .iter()
         .map(|(z, _)| z.name.as_str())
-        .chain(voids.iter().map(|(z, _)| z.name.as_str()))
-        .collect();
+        .chain(voids.iter().map(|(z, _, _)| z.name.as_str()))
+        .fold(Vec::new(), |mut v, n| {
+            if !v.contains(&n) {
+                v.push(n);
+            }
+            v
+        });
     let message = if names.is_empty() {
         format!("{page_text}: a reproduction or a retouched area")
     } else {
@@ -1569,6 +1582,12 @@ mod tests {
 /// altered field.
 const VOID_AT: f32 = 0.35;
 
+/// The same for the MRZ, where a re-created MRZ is printed on an erased
+/// band: on calibration seed 4242 no genuine document reached 0.3 (the
+/// highest 0.29, the 99th percentile 0.15); 12 of 31 paper and 13 of 34
+/// digital MRZ re-creations did.
+const MRZ_VOID_AT: f32 = 0.3;
+
 /// A text zone's value printed on bare paper where the model has
 /// background print: what a value erased and re-printed leaves.
 #[derive(Debug, Clone, Copy)]
@@ -1580,7 +1599,7 @@ struct Void {
     rect_mm: [f64; 4],
 }
 
-/// Measures [`Void`] for one text zone. The value is the scan's ink
+/// Measures [`Void`] for one text or MRZ zone. The value is the scan's ink
 /// (much darker than the model) in the zone grown by 1 mm; on the paper
 /// pixels (not ink) of its box grown by 2 px, the scan's tone minus the
 /// model's is compared with the same difference 1-4 mm around the box:

@@ -239,6 +239,33 @@ fn an_erased_and_reprinted_value_is_found_on_bare_paper() {
     }
 }
 
+#[test]
+fn a_recreated_mrz_is_found_on_bare_paper() {
+    let templates = root().join("testdata/templates");
+    let model = "utopia_passport_td3";
+    let forged = screen_generated_with_truth(
+        &templates,
+        model,
+        vec![docscreen_synth::forge::ForgeryKind::MrzRecreation],
+        4,
+    );
+    let found = forged
+        .iter()
+        .filter(|(_, r)| bare_paper_zones(r).iter().any(|z| z == "mrz"))
+        .count();
+    assert!(
+        found >= 3,
+        "{found} of 4 re-created MRZs found on bare paper"
+    );
+    for (_, r) in screen_generated_with_truth(&templates, model, Vec::new(), 4) {
+        assert!(
+            bare_paper_zones(&r).is_empty(),
+            "{:?}",
+            bare_paper_zones(&r)
+        );
+    }
+}
+
 fn resembled(r: &docscreen_screen::Report) -> bool {
     r.check("template.layout")
         .is_some_and(|c| c.message.contains("looks like the model"))

@@ -14,7 +14,7 @@ use tower::ServiceExt;
 /// The verdict the embedded fusion gives `synth_sample/000006.jpg` (an
 /// altered MRZ) on [`screener`] (no templates): its check digits fail on
 /// characters read with confidence 0.97, which with its expired date fails
-/// the document (`fusion-4242-v13`; v10 asked for a review). Why:
+/// the document (since `fusion-4242-v13`; v10 asked for a review). Why:
 /// `crates/screen/tests/screen.rs`.
 pub const ALTERED_MRZ_VERDICT: &str = "fail";
 
