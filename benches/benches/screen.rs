@@ -1,8 +1,10 @@
 //! Per-stage timings of screening one 300-dpi scan on one thread: decode,
 //! document location, MRZ finding, MRZ reading (crops + ONNX recogniser +
 //! parse/repair), the template-free forensics (copy-move alone and all
-//! four) and the whole `Screener::screen`. Guards the ≤ 60 ms per
-//! passport scan budget of the reading issue.
+//! four) and the whole `Screener::screen`, without and with the shipped
+//! templates (`testdata/templates`: identification, alignment and the
+//! zone checks on top). Guards the per-scan budgets of the reading and
+//! template issues.
 use criterion::{Criterion, criterion_group, criterion_main};
 use docscreen_mrz::Date;
 use docscreen_ocr::{embedded_recogniser, find_mrz, read_block};
@@ -60,6 +62,17 @@ fn stages(c: &mut Criterion) {
     .expect("screener");
     g.bench_function("screen_total", |b| {
         b.iter(|| screener.screen("bench.jpg", &bytes));
+    });
+    let templates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/templates");
+    let with_templates = Screener::new(ScreeningConfig {
+        reference_date: Some(date),
+        inference_threads: 1,
+        templates: Some(templates),
+        ..ScreeningConfig::default()
+    })
+    .expect("screener with the shipped templates");
+    g.bench_function("screen_total_templates", |b| {
+        b.iter(|| with_templates.screen("bench.jpg", &bytes));
     });
     g.finish();
 }
