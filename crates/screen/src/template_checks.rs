@@ -476,10 +476,12 @@ pub(crate) fn template_checks<'a>(
         runner_up: runner(1),
     };
     let scan = align::warp_rgb(page, &alignment.mm_to_img, ZONE_PX_PER_MM, t.spec.size_mm);
+    let scan_raw_grey = grey_of(&scan);
+    let scan_grey = smooth(&scan_raw_grey);
     if let Some(dir) = std::env::var_os("DOCSCREEN_DEBUG_TEMPLATE") {
         // Developer aid: the aligned scan and the reference side by side.
         let r = t.zone_grey();
-        let g = smooth(&grey_of(&scan));
+        let g = &scan_grey;
         let (w, h) = (r.width, r.height);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let img = image::GrayImage::from_fn((2 * w) as u32, h as u32, |x, y| {
@@ -493,13 +495,13 @@ pub(crate) fn template_checks<'a>(
         });
         let _ = img.save(std::path::Path::new(&dir).join(format!("{}.png", t.spec.id)));
     }
-    let scan_grey = smooth(&grey_of(&scan));
     let coarse_ref = smooth(&smooth(t.zone_grey()));
     let coarse_scan = smooth(&smooth(&scan_grey));
     let cells = background_cells(t, &coarse_ref, &coarse_scan);
     let ctx = Ctx {
         t,
         alignment: &alignment,
+        scan_raw_grey,
         scan_grey,
         scan_rgb: scan,
         coarse_ref,
@@ -524,6 +526,9 @@ pub(crate) fn template_checks<'a>(
 struct Ctx<'a> {
     t: &'a Template,
     alignment: &'a Alignment,
+    /// The scan's grey in the model's canvas, as warped.
+    scan_raw_grey: Plane,
+    /// The same, smoothed as the reference is.
     scan_grey: Plane,
     scan_rgb: [Plane; 3],
     /// Reference and scan at the coarser comparison scale (smoothed twice
@@ -827,7 +832,6 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
     }
     let page_level = median(all);
     let broken = continuity(ctx, reference, scan, page_level);
-    let raw = grey_of(&ctx.scan_rgb);
     let mut voids: Vec<(&crate::templates::ZoneSpec, Void, f32)> = ctx
         .t
         .spec
@@ -839,7 +843,7 @@ fn background(ctx: &Ctx<'_>) -> CheckResult {
                 ZoneKind::Mrz => MRZ_VOID_AT,
                 _ => return None,
             };
-            text_void(ctx, &raw, z.rect_mm)
+            text_void(ctx, z.rect_mm)
                 .filter(|v| v.missing >= at)
                 .map(|v| (z, v, at))
         })
@@ -987,6 +991,12 @@ fn continuity<'a>(
     out
 }
 
+/// Whether a scan sample is print the model does not have (personal
+/// data): much darker than the reference's sample there. Both finite.
+fn personal_ink(reference: f32, scan: f32) -> bool {
+    reference.is_finite() && scan.is_finite() && scan < reference - 30.0
+}
+
 /// Share of a rectangle where the scan is much darker than the reference
 /// (print that the model does not have: personal data).
 #[allow(clippy::cast_precision_loss)]
@@ -1001,7 +1011,7 @@ fn ink_share(reference: &Plane, scan: &Plane, r: [usize; 4]) -> f32 {
             );
             if a.is_finite() && b.is_finite() {
                 n += 1;
-                if b < a - 30.0 {
+                if personal_ink(a, b) {
                     ink += 1;
                 }
             }
@@ -1496,84 +1506,6 @@ fn text_print(ctx: &Ctx<'_>) -> CheckResult {
     .with_regions(regions)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The homography mapping the model's corners onto `q` (clockwise from
-    /// its top-left).
-    fn onto(size: [f64; 2], q: [[f64; 2]; 4]) -> Homography {
-        let [w, h] = size;
-        Homography::fit(&[[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]], &q).expect("four corners")
-    }
-
-    #[test]
-    fn only_a_page_like_outline_is_a_plausible_alignment() {
-        let card = [105.0, 74.0];
-        // 300 dpi, turned 90°, slight perspective: a scan.
-        let scan = onto(
-            card,
-            [
-                [1300.0, 100.0],
-                [1310.0, 1340.0],
-                [440.0, 1335.0],
-                [435.0, 95.0],
-            ],
-        );
-        assert!(plausible(&scan, card));
-        assert!(plausible(
-            &Homography::scale_translate(11.8, [30.0, 40.0]),
-            card
-        ));
-        // The card model "found" on an A4 birth certificate (hold-out seed
-        // 5151, #55): opposite sides 2374 and 3142 px.
-        let sheared = onto(
-            card,
-            [
-                [2718.5, 555.4],
-                [2715.7, 3904.8],
-                [-426.9, 3806.5],
-                [347.0, 457.8],
-            ],
-        );
-        assert!(!plausible(&sheared, card));
-        // Folded (not convex), and the wrong aspect.
-        let folded = onto(
-            card,
-            [[0.0, 0.0], [1240.0, 0.0], [200.0, 870.0], [1000.0, 870.0]],
-        );
-        assert!(!plausible(&folded, card));
-        let square = onto(
-            card,
-            [[0.0, 0.0], [900.0, 0.0], [900.0, 900.0], [0.0, 900.0]],
-        );
-        assert!(!plausible(&square, card));
-    }
-
-    #[test]
-    #[allow(clippy::cast_precision_loss)] // small coordinates
-    fn detail_keeps_thin_lines_and_drops_shading() {
-        let (w, h) = (40usize, 30usize);
-        let mut p = Plane::new(w, h);
-        for y in 0..h {
-            for x in 0..w {
-                // A slow ramp, and a dark line down column 20.
-                p.data[y * w + x] = 100.0 + 2.0 * x as f32 - if x == 20 { 60.0 } else { 0.0 };
-            }
-        }
-        let (d, o) = detail(&p, [10, 10, 20, 10], 3);
-        assert_eq!(o, [7, 7]);
-        // Away from the line the ramp is gone (a linear ramp's box mean is
-        // itself); on the line the dip remains.
-        let at = |x: usize, y: usize| d.data[(y - o[1]) * d.width + (x - o[0])];
-        assert!(at(12, 15).abs() < 1e-3, "{}", at(12, 15));
-        assert!(at(20, 15) < -40.0, "{}", at(20, 15));
-        // Correlating a detail plane with itself gives 1.
-        let c = ncc_rect(&d, &d, [3, 3, 20, 10], 0, 0).expect("correlation");
-        assert!((c - 1.0).abs() < 1e-4, "{c}");
-    }
-}
-
 /// Share of the model's background tone missing around a printed value
 /// from which the background counts as erased there. On the calibration
 /// scans (seed 4242, with templates) 5 of 375 genuine documents had a
@@ -1614,15 +1546,12 @@ struct Void {
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss
 )]
-fn text_void(ctx: &Ctx<'_>, raw: &Plane, zone_mm: [f64; 4]) -> Option<Void> {
+fn text_void(ctx: &Ctx<'_>, zone_mm: [f64; 4]) -> Option<Void> {
     let reference = ctx.t.zone_grey();
-    let scan = &ctx.scan_grey;
+    let (scan, raw) = (&ctx.scan_grey, &ctx.scan_raw_grey);
     let (w, h) = (reference.width, reference.height);
     let [x, y, zw, zh] = zone_mm;
-    let ink = |i: usize| {
-        let (a, b) = (reference.data[i], scan.data[i]);
-        a.is_finite() && b.is_finite() && b < a - 30.0
-    };
+    let ink = |i: usize| personal_ink(reference.data[i], scan.data[i]);
     let [zx, zy, zw, zh] = canvas_rect([x - 1.0, y - 1.0, zw + 2.0, zh + 2.0], w, h)?;
     let (mut bx0, mut by0, mut bx1, mut by1, mut n) = (usize::MAX, usize::MAX, 0, 0, 0usize);
     for yy in zy..zy + zh {
@@ -1705,4 +1634,82 @@ fn text_void(ctx: &Ctx<'_>, raw: &Plane, zone_mm: [f64; 4]) -> Option<Void> {
             (by1 - by0) as f64 / k,
         ],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The homography mapping the model's corners onto `q` (clockwise from
+    /// its top-left).
+    fn onto(size: [f64; 2], q: [[f64; 2]; 4]) -> Homography {
+        let [w, h] = size;
+        Homography::fit(&[[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]], &q).expect("four corners")
+    }
+
+    #[test]
+    fn only_a_page_like_outline_is_a_plausible_alignment() {
+        let card = [105.0, 74.0];
+        // 300 dpi, turned 90°, slight perspective: a scan.
+        let scan = onto(
+            card,
+            [
+                [1300.0, 100.0],
+                [1310.0, 1340.0],
+                [440.0, 1335.0],
+                [435.0, 95.0],
+            ],
+        );
+        assert!(plausible(&scan, card));
+        assert!(plausible(
+            &Homography::scale_translate(11.8, [30.0, 40.0]),
+            card
+        ));
+        // The card model "found" on an A4 birth certificate (hold-out seed
+        // 5151, #55): opposite sides 2374 and 3142 px.
+        let sheared = onto(
+            card,
+            [
+                [2718.5, 555.4],
+                [2715.7, 3904.8],
+                [-426.9, 3806.5],
+                [347.0, 457.8],
+            ],
+        );
+        assert!(!plausible(&sheared, card));
+        // Folded (not convex), and the wrong aspect.
+        let folded = onto(
+            card,
+            [[0.0, 0.0], [1240.0, 0.0], [200.0, 870.0], [1000.0, 870.0]],
+        );
+        assert!(!plausible(&folded, card));
+        let square = onto(
+            card,
+            [[0.0, 0.0], [900.0, 0.0], [900.0, 900.0], [0.0, 900.0]],
+        );
+        assert!(!plausible(&square, card));
+    }
+
+    #[test]
+    #[allow(clippy::cast_precision_loss)] // small coordinates
+    fn detail_keeps_thin_lines_and_drops_shading() {
+        let (w, h) = (40usize, 30usize);
+        let mut p = Plane::new(w, h);
+        for y in 0..h {
+            for x in 0..w {
+                // A slow ramp, and a dark line down column 20.
+                p.data[y * w + x] = 100.0 + 2.0 * x as f32 - if x == 20 { 60.0 } else { 0.0 };
+            }
+        }
+        let (d, o) = detail(&p, [10, 10, 20, 10], 3);
+        assert_eq!(o, [7, 7]);
+        // Away from the line the ramp is gone (a linear ramp's box mean is
+        // itself); on the line the dip remains.
+        let at = |x: usize, y: usize| d.data[(y - o[1]) * d.width + (x - o[0])];
+        assert!(at(12, 15).abs() < 1e-3, "{}", at(12, 15));
+        assert!(at(20, 15) < -40.0, "{}", at(20, 15));
+        // Correlating a detail plane with itself gives 1.
+        let c = ncc_rect(&d, &d, [3, 3, 20, 10], 0, 0).expect("correlation");
+        assert!((c - 1.0).abs() < 1e-4, "{c}");
+    }
 }
