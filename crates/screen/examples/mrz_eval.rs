@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release -p docscreen-screen --example mrz_eval -- [COUNT] [SEED] [--peers DIR]`
 //! Use an evaluation seed never used for training or tuning (777).
+//! `MRZ_EVAL_DUMP=DIR` writes each generated scan read wrongly into DIR.
 #![allow(clippy::print_stderr, clippy::cast_precision_loss)] // a developer's tool
 use std::collections::BTreeMap;
 
@@ -53,6 +54,11 @@ fn main() {
         .map(|i| {
             let s = generate_one(i, &config, &models, fonts);
             let r = screener.screen(&s.truth.file, &s.bytes);
+            if let Ok(dir) = std::env::var("MRZ_EVAL_DUMP")
+                && r.mrz.as_ref().map(|m| &m.lines) != s.truth.mrz_lines.as_ref()
+            {
+                let _ = std::fs::write(format!("{dir}/{}", s.truth.file), &s.bytes);
+            }
             let read = r.mrz.as_ref().map(|m| m.lines.clone());
             let cond = format!(
                 "{} dpi{} rot{:.0} {:?}",

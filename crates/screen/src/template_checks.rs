@@ -575,9 +575,48 @@ fn grey_of(rgb: &[Plane; 3]) -> Plane {
     clippy::cast_possible_wrap,
     clippy::cast_sign_loss
 )]
+/// Running sums of paired samples for a normalised correlation.
+#[derive(Default)]
+struct PairSums {
+    sa: f64,
+    sb: f64,
+    saa: f64,
+    sbb: f64,
+    sab: f64,
+    n: f64,
+}
+
+impl PairSums {
+    fn add(&mut self, a: f64, b: f64) {
+        self.sa += a;
+        self.sb += b;
+        self.saa += a * a;
+        self.sbb += b * b;
+        self.sab += a * b;
+        self.n += 1.0;
+    }
+
+    /// The correlation, `None` under `min_n` pairs or when either side's
+    /// variance per sample is under `min_var_a` / `min_var_b`.
+    fn ncc(&self, min_n: f64, min_var_a: f64, min_var_b: f64) -> Option<f32> {
+        let n = self.n;
+        if n < min_n {
+            return None;
+        }
+        let va = self.saa - self.sa * self.sa / n;
+        let vb = self.sbb - self.sb * self.sb / n;
+        if va < n * min_var_a || vb < n * min_var_b || va <= 0.0 || vb <= 0.0 {
+            return None;
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let c = ((self.sab - self.sa * self.sb / n) / (va * vb).sqrt()) as f32;
+        Some(c)
+    }
+}
+
 fn ncc_rect(a: &Plane, b: &Plane, r: [usize; 4], dx: isize, dy: isize) -> Option<f32> {
     let [x0, y0, w, h] = r;
-    let (mut sa, mut sb, mut saa, mut sbb, mut sab, mut n) = (0.0f64, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut sums = PairSums::default();
     for y in y0..y0 + h {
         let yb = y as isize + dy;
         if y >= a.height || yb < 0 || yb as usize >= b.height {
@@ -593,25 +632,10 @@ fn ncc_rect(a: &Plane, b: &Plane, r: [usize; 4], dx: isize, dy: isize) -> Option
             if !(va.is_finite() && vb.is_finite()) {
                 return None;
             }
-            sa += va;
-            sb += vb;
-            saa += va * va;
-            sbb += vb * vb;
-            sab += va * vb;
-            n += 1.0;
+            sums.add(va, vb);
         }
     }
-    if n < 4.0 {
-        return None;
-    }
-    let va = saa - sa * sa / n;
-    let vb = sbb - sb * sb / n;
-    if va < n * 4.0 || vb < n * 1.0 {
-        return None;
-    }
-    #[allow(clippy::cast_possible_truncation)]
-    let c = ((sab - sa * sb / n) / (va * vb).sqrt()) as f32;
-    Some(c)
+    sums.ncc(4.0, 4.0, 1.0)
 }
 
 /// Standard deviation of a plane over a rectangle (px); 0 when empty.
@@ -1083,38 +1107,108 @@ const PORTRAIT_SHIFT: isize = 4;
 /// score like genuine ones: 0.09-0.58).
 const PORTRAIT_MISSING: f32 = 0.045;
 
-/// `template.portrait`: what the model prints over its portrait (the part
-/// of a seal that overlaps the photo, declared by the zone's `overprint`)
-/// must be on the scan's photo too, in register. A photo laid over the
-/// page after it was printed, or printed in its place on a forged page,
-/// carries none of it: the fine detail of the
-/// portrait zone then no longer correlates with the model's. The
-/// correlation is taken on detail (each sample minus its 7×7 mean), best
-/// over ±4 px (±0.67 mm) of residual misregistration, inside the zone inset
-/// by 1 mm (the photo's own edge stays out). Not performed when the model
-/// declares no print over its portrait: the reference's own background in
-/// the zone is then covered by every genuine photo.
+/// Correlation of the ghost portrait with the photo under which the ghost
+/// shows another face. Calibration seed 4242 and genuine seed 8080 (186
+/// genuine copies of the three models with a ghost): every genuine ghost
+/// judged scored 0.364 or more; 6 of 10 paper and 4 of 13 digital photo
+/// substitutions scored under 0.3.
+const GHOST_UNLIKE: f32 = 0.3;
+
+/// Detail (grey levels, standard deviation after the 5×5 mean is removed
+/// on the comparison grid) a photo needs for its ghost to be judged: a
+/// flat, low-contrast photo leaves a ghost that is a plain patch, which
+/// correlates with nothing (genuine ones under it scored down to 0.16).
+const GHOST_MIN_DETAIL: f32 = 9.0;
+
+/// Samples across the ghost comparison grid (its height follows the ghost
+/// zone's aspect): about 0.7 mm a sample on a passport's ghost.
+const GHOST_GRID_W: usize = 24;
+
+/// `template.portrait`: the photo is the one the document was made with.
+/// Two measures, each where the model allows it:
+/// - *overprint*: what the model prints over its portrait (the part of a
+///   seal that overlaps the photo, declared by the zone's `overprint`)
+///   must be on the scan's photo too, in register. A photo laid over the
+///   page after it was printed, or printed in its place on a forged page,
+///   carries none of it: the fine detail of the portrait zone then no
+///   longer correlates with the model's ([`overprint`]; Doc 9303-3
+///   §3.9.1.3 asks the background security printing in Zone V to "offer
+///   protection to the displayed portrait");
+/// - *ghost*: a model with a second, smaller portrait zone (a ghost
+///   image) prints the same face twice, both from the one digital image
+///   the document was personalised with (Doc 9303-3 §3.9.1.3); a
+///   substituted photo leaves the ghost showing the original face
+///   ([`ghost`]).
+///
+/// The worst finding wins; not performed when neither measure applies.
 fn portrait(ctx: &Ctx<'_>) -> CheckResult {
     const ID: &str = "template.portrait";
+    let results: Vec<CheckResult> = [overprint(ctx, ID), ghost(ctx, ID)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let flagged = |r: &&CheckResult| matches!(r.status, Status::Warn | Status::Fail);
+    if let Some(worst) = results
+        .iter()
+        .filter(flagged)
+        .max_by(|a, b| a.score.total_cmp(&b.score))
+    {
+        let message = results
+            .iter()
+            .filter(flagged)
+            .map(|r| r.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut regions: Vec<Region> = Vec::new();
+        for r in results.iter().filter(flagged).flat_map(|r| &r.regions) {
+            if !regions.iter().any(|q| q.quad_px == r.quad_px) {
+                regions.push(r.clone());
+            }
+        }
+        return CheckResult::new(ID, worst.status, worst.score, message).with_regions(regions);
+    }
+    let judged: Vec<&str> = results
+        .iter()
+        .filter(|r| r.status == Status::Pass)
+        .map(|r| r.message.as_str())
+        .collect();
+    if !judged.is_empty() {
+        return CheckResult::pass(ID, judged.join("; "));
+    }
+    let reasons: Vec<&str> = results.iter().map(|r| r.message.as_str()).collect();
+    CheckResult::not_performed(
+        ID,
+        if reasons.is_empty() {
+            "the document model declares nothing printed over its portrait (zone `overprint`) and no ghost portrait".to_owned()
+        } else {
+            reasons.join("; ")
+        },
+    )
+}
+
+/// The overprint measure of [`portrait`]: the 7×7-mean-removed detail of
+/// the portrait zone inset by 1 mm (the photo's own edge stays out)
+/// correlated with the model's, best over ±4 px (±0.67 mm) of residual
+/// misregistration. `None` when the model declares no print over its
+/// portrait: the reference's own background in the zone is then covered
+/// by every genuine photo.
+fn overprint(ctx: &Ctx<'_>, id: &str) -> Option<CheckResult> {
     let reference = ctx.t.zone_grey();
     let area = |z: &&crate::templates::ZoneSpec| z.rect_mm[2] * z.rect_mm[3];
-    let Some(z) = ctx
+    let z = ctx
         .t
         .spec
         .zones
         .iter()
         .filter(|z| z.kind == ZoneKind::Portrait && z.overprint)
-        .max_by(|a, b| area(a).total_cmp(&area(b)))
-    else {
-        return CheckResult::not_performed(
-            ID,
-            "the document model declares nothing printed over its portrait (zone `overprint`)",
-        );
-    };
+        .max_by(|a, b| area(a).total_cmp(&area(b)))?;
     let [x, y, w, h] = z.rect_mm;
     let inner = [x + 1.0, y + 1.0, (w - 2.0).max(0.0), (h - 2.0).max(0.0)];
     let Some(r) = canvas_rect(inner, reference.width, reference.height) else {
-        return CheckResult::not_performed(ID, "the portrait zone is too small to compare");
+        return Some(CheckResult::not_performed(
+            id,
+            "the portrait zone is too small to compare",
+        ));
     };
     #[allow(clippy::cast_sign_loss)]
     let margin = PORTRAIT_SHIFT as usize + 1;
@@ -1122,10 +1216,10 @@ fn portrait(ctx: &Ctx<'_>) -> CheckResult {
     let (ds, _) = detail(&ctx.scan_grey, r, margin);
     let local = [r[0] - o[0], r[1] - o[1], r[2], r[3]];
     if plane_std(&dr, local) < 2.5 {
-        return CheckResult::not_performed(
-            ID,
+        return Some(CheckResult::not_performed(
+            id,
             "the model's reference shows too little print over its portrait to compare",
-        );
+        ));
     }
     let mut best = f32::NEG_INFINITY;
     for dy in -PORTRAIT_SHIFT..=PORTRAIT_SHIFT {
@@ -1139,28 +1233,319 @@ fn portrait(ctx: &Ctx<'_>) -> CheckResult {
     let c = if best.is_finite() { best } else { 0.0 };
     tracing::debug!(correlation = c, "portrait overprint");
     if c >= PORTRAIT_MISSING {
-        return CheckResult::pass(
-            ID,
+        return Some(CheckResult::pass(
+            id,
             format!(
                 "what the model prints over the portrait (its seal) is on the photo, in register (correlation {c:.2})"
             ),
-        );
+        ));
     }
     // 0.5 at the threshold, 1 at a correlation of 0.025 and under.
     let score = (0.5 + (PORTRAIT_MISSING - c) / 0.04).clamp(0.5, 1.0);
-    finding(
-        ID,
-        score,
-        format!(
-            "the seal or pattern this document model prints over its portrait is missing from the photo \
-             (correlation {c:.2}; genuine copies {PORTRAIT_MISSING:.3} and more): the photo was replaced, \
-             or laid over the page after it was printed"
-        ),
+    Some(
+        finding(
+            id,
+            score,
+            format!(
+                "the seal or pattern this document model prints over its portrait is missing from the photo \
+                 (correlation {c:.2}; genuine copies {PORTRAIT_MISSING:.3} and more): the photo was replaced, \
+                 or laid over the page after it was printed"
+            ),
+        )
+        .with_regions(vec![Region {
+            label: format!("{}: the print over the photo is missing", z.name),
+            quad_px: ctx.quad(z.rect_mm),
+        }]),
     )
-    .with_regions(vec![Region {
-        label: format!("{}: the print over the photo is missing", z.name),
-        quad_px: ctx.quad(z.rect_mm),
-    }])
+}
+
+/// The ghost measure of [`portrait`]: the model's largest portrait zone is
+/// the photo; a portrait zone of under half its area is the ghost (named
+/// freely by the contract). `None` when the model has no such pair.
+fn ghost(ctx: &Ctx<'_>, id: &str) -> Option<CheckResult> {
+    let area = |z: &&crate::templates::ZoneSpec| z.rect_mm[2] * z.rect_mm[3];
+    let portraits: Vec<&crate::templates::ZoneSpec> = ctx
+        .t
+        .spec
+        .zones
+        .iter()
+        .filter(|z| z.kind == ZoneKind::Portrait)
+        .collect();
+    let main = portraits
+        .iter()
+        .copied()
+        .max_by(|a, b| area(a).total_cmp(&area(b)))?;
+    let ghost = portraits
+        .iter()
+        .copied()
+        .filter(|z| area(z) < 0.5 * area(&main))
+        .max_by(|a, b| area(a).total_cmp(&area(b)))?;
+    let Some(m) = ghost_agreement(ctx, main.rect_mm, ghost.rect_mm) else {
+        return Some(CheckResult::not_performed(
+            id,
+            "the ghost portrait could not be compared with the photo",
+        ));
+    };
+    tracing::debug!(
+        correlation = m.correlation,
+        detail = m.photo_detail,
+        "ghost portrait"
+    );
+    if m.photo_detail < GHOST_MIN_DETAIL {
+        return Some(CheckResult::not_performed(
+            id,
+            format!(
+                "the photo has too little detail to compare its ghost image with (detail {:.1}; {GHOST_MIN_DETAIL:.0} needed)",
+                m.photo_detail
+            ),
+        ));
+    }
+    let c = m.correlation;
+    if c >= GHOST_UNLIKE {
+        return Some(CheckResult::pass(
+            id,
+            format!("the ghost image shows the photo's face (correlation {c:.2})"),
+        ));
+    }
+    // 0.5 at the threshold, 1 at a correlation of 0.1 and under.
+    let score = (0.5 + (GHOST_UNLIKE - c) / 0.4).clamp(0.5, 1.0);
+    Some(
+        finding(
+            id,
+            score,
+            format!(
+                "the ghost image does not show the photo's face (correlation {c:.2}; genuine copies \
+                 {GHOST_UNLIKE:.2} and more): the photo was replaced after the document was personalised"
+            ),
+        )
+        .with_regions(vec![
+            Region {
+                label: format!("{}: the photo", main.name),
+                quad_px: ctx.quad(main.rect_mm),
+            },
+            Region {
+                label: format!("{}: another face than the photo's", ghost.name),
+                quad_px: ctx.quad(ghost.rect_mm),
+            },
+        ]),
+    )
+}
+
+/// Bilinear sample of `p` at canvas position (`x`, `y`), NaN outside.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn bilinear(p: &Plane, x: f64, y: f64) -> f32 {
+    if !(x >= 0.0 && y >= 0.0) {
+        return f32::NAN;
+    }
+    let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+    if x0 + 1 >= p.width || y0 + 1 >= p.height {
+        return f32::NAN;
+    }
+    let (fx, fy) = ((x - x0 as f64) as f32, (y - y0 as f64) as f32);
+    let at = |xx: usize, yy: usize| p.data[yy * p.width + xx];
+    let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
+    let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
+    top * (1.0 - fy) + bottom * fy
+}
+
+/// Normalised correlation of two equally long sample vectors (NaN samples
+/// skipped); `None` when either is flat or fewer than 16 pairs remain.
+fn ncc_vec(a: &[f32], b: &[f32]) -> Option<f32> {
+    let mut sums = PairSums::default();
+    for (&x, &y) in a.iter().zip(b) {
+        if x.is_finite() && y.is_finite() {
+            sums.add(f64::from(x), f64::from(y));
+        }
+    }
+    sums.ncc(16.0, 1e-3, 1e-3)
+}
+
+/// Standard deviation of the finite samples; 0 when none.
+#[allow(clippy::cast_precision_loss)]
+fn finite_std(v: &[f32]) -> f32 {
+    let f: Vec<f32> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    if f.is_empty() {
+        return 0.0;
+    }
+    let n = f.len() as f32;
+    let m = f.iter().sum::<f32>() / n;
+    (f.iter().map(|x| (x - m).powi(2)).sum::<f32>() / n).sqrt()
+}
+
+/// Each sample of a `w`-wide grid minus the mean of the finite samples in
+/// its 5×5 neighbourhood: the face's features stay, the head's and the
+/// background's broad shape (common to every portrait) go.
+#[allow(clippy::cast_precision_loss)]
+fn grid_detail(v: &mut [f32], w: usize) {
+    let h = v.len() / w.max(1);
+    let src = v.to_vec();
+    for j in 0..h {
+        for i in 0..w {
+            let (mut s, mut n) = (0.0f32, 0.0f32);
+            for jj in j.saturating_sub(2)..(j + 3).min(h) {
+                for &q in &src[jj * w + i.saturating_sub(2)..jj * w + (i + 3).min(w)] {
+                    if q.is_finite() {
+                        s += q;
+                        n += 1.0;
+                    }
+                }
+            }
+            v[j * w + i] = src[j * w + i] - s / n.max(1.0);
+        }
+    }
+}
+
+/// The scan against the model around a zone (1-3 mm out), as
+/// `scan ≈ gain · reference + offset`; fitted again without the samples far
+/// under that line (personal print beside the zone). (1, 0) when too
+/// little is there to fit.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn surround_gain(ctx: &Ctx<'_>, zone: [f64; 4]) -> (f32, f32) {
+    let k = ZONE_PX_PER_MM;
+    let reference = ctx.t.zone_grey();
+    let [zx, zy, zw, zh] = zone;
+    let (x0, y0) = (
+        ((zx - 3.0) * k).max(0.0) as usize,
+        ((zy - 3.0) * k).max(0.0) as usize,
+    );
+    let x1 = (((zx + zw + 3.0) * k).max(0.0) as usize).min(reference.width);
+    let y1 = (((zy + zh + 3.0) * k).max(0.0) as usize).min(reference.height);
+    let mut pairs = Vec::new();
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let (xm, ym) = (x as f64 / k, y as f64 / k);
+            let inner = xm > zx - 1.0 && xm < zx + zw + 1.0 && ym > zy - 1.0 && ym < zy + zh + 1.0;
+            let (r, q) = (reference.at(x, y), ctx.scan_grey.at(x, y));
+            if !inner && r.is_finite() && q.is_finite() {
+                pairs.push((f64::from(r), f64::from(q)));
+            }
+        }
+    }
+    let fit = |pairs: &[(f64, f64)]| -> Option<(f64, f64)> {
+        let n = pairs.len() as f64;
+        if n < 50.0 {
+            return None;
+        }
+        let (sx, sy) = pairs.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+        let (mx, my) = (sx / n, sy / n);
+        let (sxx, sxy) = pairs.iter().fold((0.0, 0.0), |a, p| {
+            (a.0 + (p.0 - mx).powi(2), a.1 + (p.0 - mx) * (p.1 - my))
+        });
+        if sxx < n {
+            return Some((1.0, my - mx));
+        }
+        let g = (sxy / sxx).clamp(0.3, 3.0);
+        Some((g, my - g * mx))
+    };
+    let (g, o) = match fit(&pairs) {
+        Some((g, o)) => {
+            let kept: Vec<(f64, f64)> = pairs
+                .into_iter()
+                .filter(|p| p.1 > g * p.0 + o - 30.0)
+                .collect();
+            fit(&kept).unwrap_or((g, o))
+        }
+        None => (1.0, 0.0),
+    };
+    (g as f32, o as f32)
+}
+
+/// What [`ghost_agreement`] measured.
+struct GhostMatch {
+    /// Best correlation of the ghost's ink with the photo's darkness.
+    correlation: f32,
+    /// The photo's detail on the comparison grid (grey levels).
+    photo_detail: f32,
+}
+
+/// The ghost portrait against the main photo on a common grid: the
+/// ghost's ink (what the scan adds to the model's print there, after the
+/// model's print is matched to the scan's tone around the ghost) correlated
+/// with the photo's darkness (the model's own print over the photo, a
+/// seal, left out), both with their 5×5 grid mean removed, best over
+/// ±1 mm shifts and ±8 % scales of the ghost.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn ghost_agreement(ctx: &Ctx<'_>, main: [f64; 4], ghost: [f64; 4]) -> Option<GhostMatch> {
+    let k = ZONE_PX_PER_MM;
+    let reference = ctx.t.zone_grey();
+    if ghost[2] <= 0.0 || ghost[3] <= 0.0 {
+        return None;
+    }
+    let gh = ((GHOST_GRID_W as f64) * ghost[3] / ghost[2])
+        .round()
+        .clamp(8.0, 64.0) as usize;
+    let sample = |p: &Plane, r: [f64; 4]| -> Vec<f32> {
+        let mut v = Vec::with_capacity(GHOST_GRID_W * gh);
+        for j in 0..gh {
+            for i in 0..GHOST_GRID_W {
+                let x = (r[0] + r[2] * (i as f64 + 0.5) / GHOST_GRID_W as f64) * k;
+                let y = (r[1] + r[3] * (j as f64 + 0.5) / gh as f64) * k;
+                v.push(bilinear(p, x, y));
+            }
+        }
+        v
+    };
+    let model_main = sample(reference, main);
+    let mut sorted: Vec<f32> = model_main
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    sorted.sort_by(f32::total_cmp);
+    let paper = *sorted.get(sorted.len() * 9 / 10)?;
+    let mut photo: Vec<f32> = sample(&ctx.scan_grey, main)
+        .iter()
+        .zip(&model_main)
+        .map(|(&s, &m)| {
+            if m < paper - 50.0 {
+                f32::NAN
+            } else {
+                255.0 - s
+            }
+        })
+        .collect();
+    grid_detail(&mut photo, GHOST_GRID_W);
+    let photo_detail = finite_std(&photo);
+    let (gain, offset) = surround_gain(ctx, ghost);
+    let mut best: Option<f32> = None;
+    for scale in [0.92, 1.0, 1.08] {
+        for dy in -4i32..=4 {
+            for dx in -4i32..=4 {
+                let (w, h) = (ghost[2] * scale, ghost[3] * scale);
+                let r = [
+                    ghost[0] + (ghost[2] - w) / 2.0 + f64::from(dx) * 0.25,
+                    ghost[1] + (ghost[3] - h) / 2.0 + f64::from(dy) * 0.25,
+                    w,
+                    h,
+                ];
+                let mut ink: Vec<f32> = sample(reference, r)
+                    .iter()
+                    .zip(sample(&ctx.scan_grey, r))
+                    .map(|(&m, s)| gain * m + offset - s)
+                    .collect();
+                grid_detail(&mut ink, GHOST_GRID_W);
+                if let Some(c) = ncc_vec(&ink, &photo) {
+                    best = Some(best.map_or(c, |b: f32| b.max(c)));
+                }
+            }
+        }
+    }
+    Some(GhostMatch {
+        correlation: best?,
+        photo_detail,
+    })
 }
 
 /// `template.mrz_position`: the MRZ block centred where the model puts it,

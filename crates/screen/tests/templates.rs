@@ -265,6 +265,37 @@ fn a_recreated_mrz_is_found_on_bare_paper() {
     assert_no_bare_paper_on_genuine(&templates, model);
 }
 
+/// Whether `template.portrait` says the ghost image shows another face.
+fn ghost_unlike(r: &docscreen_screen::Report) -> bool {
+    r.check("template.portrait").is_some_and(|c| {
+        c.message.contains("ghost image does not show")
+            && c.regions.iter().any(|g| g.label.contains("another face"))
+    })
+}
+
+#[test]
+fn a_substituted_photo_no_longer_matches_its_ghost_image() {
+    let templates = root().join("testdata/templates");
+    let model = "utopia_passport_td3";
+    let forged = screen_generated(
+        &templates,
+        model,
+        vec![docscreen_synth::forge::ForgeryKind::PhotoSubstitution],
+        8,
+    );
+    // On these clean scans 4 of the 8 substitute faces differ enough from
+    // the original's (the generator's faces share one drawing).
+    let found = forged.iter().filter(|r| ghost_unlike(r)).count();
+    assert!(
+        found >= 3,
+        "{found} of 8 substituted photos unlike their ghost"
+    );
+    for r in screen_generated(&templates, model, Vec::new(), 5) {
+        let c = r.check("template.portrait").unwrap();
+        assert!(!ghost_unlike(&r), "{}", c.message);
+    }
+}
+
 fn resembled(r: &docscreen_screen::Report) -> bool {
     r.check("template.layout")
         .is_some_and(|c| c.message.contains("looks like the model"))
