@@ -568,13 +568,6 @@ fn grey_of(rgb: &[Plane; 3]) -> Plane {
     g
 }
 
-/// Normalised cross-correlation of two planes over a rectangle (px), the
-/// second displaced by (dx, dy); `None` when flat or outside.
-#[allow(
-    clippy::cast_precision_loss,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss
-)]
 /// Running sums of paired samples for a normalised correlation.
 #[derive(Default)]
 struct PairSums {
@@ -614,6 +607,13 @@ impl PairSums {
     }
 }
 
+/// Normalised cross-correlation of two planes over a rectangle (px), the
+/// second displaced by (dx, dy); `None` when flat or outside.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
 fn ncc_rect(a: &Plane, b: &Plane, r: [usize; 4], dx: isize, dy: isize) -> Option<f32> {
     let [x0, y0, w, h] = r;
     let mut sums = PairSums::default();
