@@ -24,7 +24,7 @@ const CHECK_NAMES = {
   "template.background": "Background print against the model",
   "template.text_print": "Printing of the personal data",
   "template.mrz_position": "Position of the MRZ",
-  "template.portrait": "Seal over the portrait",
+  "template.portrait": "Portrait: seal and ghost image",
   "viz.mrz_agreement": "Printed data against the MRZ",
   "viz.consistency": "Printed dates",
   "viz.mrz_in_print": "MRZ values in the print (unknown model)",
