@@ -2025,6 +2025,43 @@ fn text_void(ctx: &Ctx<'_>, zone_mm: [f64; 4]) -> Option<Void> {
 mod tests {
     use super::*;
 
+    #[test]
+    #[allow(clippy::cast_precision_loss)] // small test indices
+    fn pair_sums_correlate_and_refuse_flat_data() {
+        let a: Vec<f32> = (0..40).map(|i| (i as f32 * 0.7).sin() * 10.0).collect();
+        let twice: Vec<f32> = a.iter().map(|v| 2.0 * v + 5.0).collect();
+        let negated: Vec<f32> = a.iter().map(|v| -v).collect();
+        assert!((ncc_vec(&a, &twice).expect("correlated") - 1.0).abs() < 1e-5);
+        assert!((ncc_vec(&a, &negated).expect("anti-correlated") + 1.0).abs() < 1e-5);
+        // Flat data correlates with nothing; NaN samples are skipped.
+        assert_eq!(ncc_vec(&a, &[3.0; 40]), None);
+        let mut holes = twice.clone();
+        holes[3] = f32::NAN;
+        assert!((ncc_vec(&a, &holes).expect("correlated") - 1.0).abs() < 1e-5);
+        // Too few pairs.
+        assert_eq!(ncc_vec(&a[..8], &twice[..8]), None);
+    }
+
+    #[test]
+    #[allow(clippy::cast_precision_loss)] // small test indices
+    fn grid_detail_keeps_features_and_drops_the_broad_shape() {
+        // A broad ramp (the head's shape) with one dark feature.
+        let w = 12;
+        let mut v: Vec<f32> = (0..w * 10).map(|i| (i % w) as f32 * 3.0).collect();
+        v[5 * w + 6] += 40.0;
+        grid_detail(&mut v, w);
+        // Inside the grid the ramp cancels (its 5×5 mean is its centre).
+        assert!(v[2 * w + 3].abs() < 1e-4, "{}", v[2 * w + 3]);
+        // The feature stands out by most of its height.
+        assert!(v[5 * w + 6] > 30.0, "{}", v[5 * w + 6]);
+        // NaN samples stay NaN and do not spread.
+        let mut g = vec![1.0f32; w * 6];
+        g[7] = f32::NAN;
+        grid_detail(&mut g, w);
+        assert!(g[7].is_nan());
+        assert!(g.iter().enumerate().all(|(i, x)| i == 7 || x.abs() < 1e-6));
+    }
+
     /// The homography mapping the model's corners onto `q` (clockwise from
     /// its top-left).
     fn onto(size: [f64; 2], q: [[f64; 2]; 4]) -> Homography {
