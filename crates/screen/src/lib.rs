@@ -27,6 +27,7 @@ mod template_checks;
 pub mod templates;
 mod viz_checks;
 mod watchlist;
+mod zone_read;
 
 use std::path::PathBuf;
 

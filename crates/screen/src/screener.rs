@@ -24,6 +24,7 @@ use crate::template_checks::template_checks;
 use crate::templates::TemplateRegistry;
 use crate::viz_checks::viz_checks;
 use crate::watchlist::Watchlist;
+use crate::zone_read::read_in_zone;
 
 /// Score thresholds of the verdict: `fail` at or above `fail`, `review` at
 /// or above `review`, `pass` below. The fusion model's desks hold them
@@ -265,6 +266,29 @@ impl Screener {
             reading.as_ref(),
         );
         checks.extend(outcome.checks);
+        // No valid MRZ found by the line finder, but a model with an MRZ
+        // identified: read the lines where the model has them.
+        let reading = match (&outcome.aligned, reading) {
+            (Some((model, mm_to_img, _)), r)
+                if r.as_ref().is_none_or(|r| !r.mrz.is_valid())
+                    && !checks
+                        .iter()
+                        .any(|c| c.id == "mrz.present" && c.status == Status::Error) =>
+            {
+                match read_in_zone(&grey, model, mm_to_img, &self.recogniser, date) {
+                    Some(found) => {
+                        tracing::debug!("MRZ read in the model's MRZ zone");
+                        let mut redone = mrz_checks(Some(&found), Some(&self.watchlist));
+                        let ids: Vec<String> = redone.iter().map(|c| c.id.clone()).collect();
+                        redone.extend(checks.into_iter().filter(|c| !ids.contains(&c.id)));
+                        checks = redone;
+                        Some(found)
+                    }
+                    None => r,
+                }
+            }
+            (_, r) => r,
+        };
         timings.insert("template".into(), ms(t));
         let t = Instant::now();
         let viz = viz_checks(
