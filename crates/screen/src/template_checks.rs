@@ -1147,20 +1147,18 @@ fn portrait(ctx: &Ctx<'_>) -> CheckResult {
         .into_iter()
         .flatten()
         .collect();
-    let flagged = |r: &&CheckResult| matches!(r.status, Status::Warn | Status::Fail);
-    if let Some(worst) = results
+    let flagged: Vec<&CheckResult> = results
         .iter()
-        .filter(flagged)
-        .max_by(|a, b| a.score.total_cmp(&b.score))
-    {
-        let message = results
+        .filter(|r| matches!(r.status, Status::Warn | Status::Fail))
+        .collect();
+    if let Some(worst) = flagged.iter().max_by(|a, b| a.score.total_cmp(&b.score)) {
+        let message = flagged
             .iter()
-            .filter(flagged)
             .map(|r| r.message.as_str())
             .collect::<Vec<_>>()
             .join("; ");
         let mut regions: Vec<Region> = Vec::new();
-        for r in results.iter().filter(flagged).flat_map(|r| &r.regions) {
+        for r in flagged.iter().flat_map(|r| &r.regions) {
             if !regions.iter().any(|q| q.quad_px == r.quad_px) {
                 regions.push(r.clone());
             }

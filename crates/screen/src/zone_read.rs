@@ -27,21 +27,11 @@ pub(crate) fn read_in_zone(
     recogniser: &Recogniser,
     reference: Date,
 ) -> Option<MrzReading> {
-    let format = t.spec.mrz_format.as_deref()?;
+    let format = docscreen_mrz::Format::from_name(t.spec.mrz_format.as_deref()?)?;
     let zone = t.spec.mrz_zone()?;
-    let lines = lines_in_zone(grey, zone.rect_mm, mm_to_img, line_count(format)?)?;
+    let lines = lines_in_zone(grey, zone.rect_mm, mm_to_img, format.line_count())?;
     let reading = read_block(grey, &MrzBlock { lines }, recogniser, reference).ok()??;
-    let same_format = reading.mrz.format.is_some_and(|f| f.as_str() == format);
-    (same_format && reading.mrz.is_valid()).then_some(reading)
-}
-
-/// Lines of an MRZ format (ICAO 9303-4/5/6/7: TD1 three, the others two).
-fn line_count(format: &str) -> Option<usize> {
-    match format {
-        "TD1" => Some(3),
-        "TD2" | "TD3" | "MRVA" | "MRVB" | "FRID" => Some(2),
-        _ => None,
-    }
+    (reading.mrz.format == Some(format) && reading.mrz.is_valid()).then_some(reading)
 }
 
 /// The `n` text lines inside the zone (`[x, y, w, h]`, mm), in input
