@@ -26,7 +26,7 @@ const CHECK_NAMES = {
   "template.mrz_position": "Position of the MRZ",
   "template.portrait": "Portrait: seal and ghost image",
   "viz.mrz_agreement": "Printed data against the MRZ",
-  "viz.consistency": "Printed dates",
+  "viz.consistency": "Printed dates and values",
   "viz.mrz_in_print": "MRZ values in the print (unknown model)",
   "forensics.copy_move": "Copied and pasted areas",
   "forensics.compression": "JPEG compression history",

@@ -5,7 +5,8 @@
 //! re-created with valid check digits, or a printed value altered, no longer
 //! agrees with the other zone) and checked for internal consistency
 //! (`viz.consistency`: impossible or out-of-order dates, values that are no
-//! date or no sex), which is all a civil document without an MRZ offers.
+//! date or no sex, print with no place in its field), which is all a civil
+//! document without an MRZ offers.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +15,8 @@ use docscreen_ocr::{LineCrop, LineReading, MrzReading, Recogniser, crop_zone};
 use docscreen_vision::Homography;
 use docscreen_vision::align::Pyramid;
 use docscreen_viz::{
-    Agreement, FieldComparison, FieldKind, ReadChar, compare_field, field_kind, parse_printed_date,
+    Agreement, FieldComparison, FieldKind, ReadChar, compare_field, field_kind, foreign_print,
+    parse_printed_date,
 };
 use serde::{Deserialize, Serialize};
 
@@ -391,10 +393,26 @@ fn consistency(
         .filter(|(_, v)| parse_printed_date(v).is_some_and(|d| d.is_complete()))
         .collect();
     let dated = values.len();
-    if dated == 0 {
+    // Print with no place in its field (letters in a date, figures in a
+    // state code) needs no parsable date.
+    let owned: Vec<(String, Vec<ReadChar>)> = read
+        .iter()
+        .map(|(name, chars, _)| ((*name).to_owned(), chars.clone()))
+        .collect();
+    // Foreign print weighs as much as an MRZ disagreement read with the
+    // same confidence; the calendar problems are advisory.
+    let mut problems: Vec<(docscreen_viz::Problem, f32)> = foreign_print(&owned)
+        .into_iter()
+        .map(|(p, c)| (p, disagreement_score(c)))
+        .collect();
+    if dated == 0 && problems.is_empty() {
         return CheckResult::not_performed(ID, "no printed date was read with confidence");
     }
-    let problems = docscreen_viz::consistency(&values, today);
+    problems.extend(
+        docscreen_viz::consistency(&values, today)
+            .into_iter()
+            .map(|p| (p, PROBLEM_SCORE)),
+    );
     if problems.is_empty() {
         return CheckResult::pass(
             ID,
@@ -403,8 +421,8 @@ fn consistency(
     }
     let mut keep = 1.0f32;
     let mut regions = Vec::new();
-    for p in &problems {
-        keep *= 1.0 - PROBLEM_SCORE;
+    for (p, score) in &problems {
+        keep *= 1.0 - score;
         for f in &p.fields {
             if let Some(pf) = fields.get(f) {
                 regions.push(Region {
@@ -420,7 +438,7 @@ fn consistency(
         capitalise(
             &problems
                 .iter()
-                .map(|p| p.message.clone())
+                .map(|(p, _)| p.message.clone())
                 .collect::<Vec<_>>()
                 .join("; "),
         ),

@@ -5,7 +5,8 @@
 use docscreen_mrz::{Date, DateRole};
 use serde::Serialize;
 
-use crate::{FieldKind, PrintedDate, field_kind, parse_printed_date, sex};
+use crate::date::names_a_month;
+use crate::{FieldKind, PrintedDate, ReadChar, field_kind, parse_printed_date, sex};
 
 /// Dates of birth before this year are implausible.
 pub const EARLIEST_BIRTH_YEAR: i32 = 1890;
@@ -159,6 +160,89 @@ pub fn consistency(fields: &[(String, String)], today: Date) -> Vec<Problem> {
     problems
 }
 
+/// Smallest probability of a character counted by [`foreign_print`], and
+/// smallest mean probability of a field it looks at.
+pub const FOREIGN_P: f32 = 0.9;
+
+/// Print that has no place in its field, read with confidence: a piece of
+/// another field pasted over it (copy-move), or print added by hand.
+///
+/// - Letters in a date, when another date of the same document is printed
+///   in figures only: a document prints its dates in one style (Doc 9303-3
+///   §4.1.3 and the model's own layout), so `CH/05/26` beside `25/01/68`
+///   holds foreign print. A figure misread as a letter gives one; two or
+///   more confident letters are counted. `X`, the unknown part of a date
+///   (Doc 9303-3 §3.8), is no letter here, and a date that reads as one or
+///   names a month is left alone (a date in words beside one in figures).
+/// - Figures in a nationality or issuing-state field longer than its
+///   three-letter code (Doc 9303-3 §5): `UTO7`. A code read as `UT0` is a
+///   misreading of the O and is left alone.
+///
+/// `fields` are `(zone, characters read)`. Each problem comes with the
+/// mean probability of its foreign characters, the strength of the
+/// evidence; the problems quote no value.
+#[must_use]
+pub fn foreign_print(fields: &[(String, Vec<ReadChar>)]) -> Vec<(Problem, f32)> {
+    #[allow(clippy::cast_precision_loss)] // a field's few characters
+    fn mean(p: &[f32]) -> f32 {
+        p.iter().sum::<f32>() / p.len().max(1) as f32
+    }
+    let confident = |chars: &[ReadChar]| {
+        !chars.is_empty() && mean(&chars.iter().map(|c| c.p).collect::<Vec<_>>()) >= FOREIGN_P
+    };
+    let in_figures = |chars: &[ReadChar]| {
+        chars.iter().filter(|c| c.ch.is_ascii_digit()).count() >= 4
+            && chars
+                .iter()
+                .all(|c| c.ch.is_ascii_digit() || matches!(c.ch, 'X' | '.' | '/' | '-' | ' '))
+    };
+    let dated: Vec<&(String, Vec<ReadChar>)> = fields
+        .iter()
+        .filter(|(zone, chars)| Role::of(zone).is_some() && confident(chars))
+        .collect();
+    let mut problems = Vec::new();
+    for (zone, chars) in &dated {
+        let others_in_figures = dated
+            .iter()
+            .any(|(other, c)| other != zone && in_figures(c));
+        let letters: Vec<f32> = chars
+            .iter()
+            .filter(|c| c.p >= FOREIGN_P && c.ch.is_alphabetic() && c.ch != 'X')
+            .map(|c| c.p)
+            .collect();
+        // A date that reads as one, or names a month, is a date printed in
+        // words: a document may print its dates in two styles.
+        let text: String = chars.iter().map(|c| c.ch).collect();
+        let a_date = parse_printed_date(&text).is_some() || names_a_month(&text);
+        if others_in_figures && letters.len() >= 2 && !a_date {
+            let role = Role::of(zone).map_or("date", Role::name);
+            let message = format!(
+                "the {role} holds letters where the document's other dates are printed in figures: print from elsewhere may have been pasted over it"
+            );
+            problems.push((Problem::new(&[zone], message), mean(&letters)));
+        }
+    }
+    for (zone, chars) in fields {
+        let words = match field_kind(zone) {
+            FieldKind::Nationality => "nationality",
+            FieldKind::IssuingState => "issuing state",
+            _ => continue,
+        };
+        let figures: Vec<f32> = chars
+            .iter()
+            .filter(|c| c.p >= FOREIGN_P && c.ch.is_ascii_digit())
+            .map(|c| c.p)
+            .collect();
+        if confident(chars) && chars.len() > 3 && !figures.is_empty() {
+            let message = format!(
+                "the {words} code holds figures: print from elsewhere may have been pasted over it"
+            );
+            problems.push((Problem::new(&[zone], message), mean(&figures)));
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +350,90 @@ mod tests {
         );
         // Expiry '40 is 2040, not 1940.
         check(&[("issue_date", "01.01.2020"), ("expiry", "01/01/40")], &[]);
+    }
+
+    fn chars(text: &str, p: f32) -> Vec<ReadChar> {
+        text.chars()
+            .map(|ch| ReadChar {
+                ch,
+                p,
+                candidates: vec![(ch, p)],
+            })
+            .collect()
+    }
+
+    fn foreign(fields: &[(&str, &str, f32)]) -> Vec<String> {
+        let owned: Vec<(String, Vec<ReadChar>)> = fields
+            .iter()
+            .map(|&(z, t, p)| (z.to_owned(), chars(t, p)))
+            .collect();
+        foreign_print(&owned)
+            .into_iter()
+            .map(|(p, _)| p.fields.join("+"))
+            .collect()
+    }
+
+    #[test]
+    fn letters_in_a_date_printed_in_figures_are_foreign() {
+        // "Ch" of the given name pasted over the day of expiry.
+        let doc = [
+            ("dob", "25/01/68", 0.99),
+            ("issue_date", "24/05/23", 0.98),
+            ("expiry", "CH/05/26", 0.99),
+        ];
+        assert_eq!(foreign(&doc), ["expiry"]);
+        // Read unsure: no evidence.
+        assert!(foreign(&[doc[0], doc[1], ("expiry", "CH/05/26", 0.6)]).is_empty());
+    }
+
+    #[test]
+    fn dates_in_words_misreadings_and_unknown_parts_are_not_foreign() {
+        // Month names: no other date in figures to go by.
+        assert!(
+            foreign(&[
+                ("dob", "12 AUG/AOÛT 74", 0.99),
+                ("expiry", "15 APR/AVR 12", 0.99)
+            ])
+            .is_empty()
+        );
+        // One figure misread as a letter.
+        assert!(foreign(&[("dob", "25/01/68", 0.99), ("expiry", "2I/05/26", 0.99)]).is_empty());
+        // A date in words beside one in figures, also garbled.
+        assert!(
+            foreign(&[
+                ("dob", "12 AUG 1974", 0.99),
+                ("issue_date", "21.05.2016", 0.99)
+            ])
+            .is_empty()
+        );
+        assert!(
+            foreign(&[
+                ("dob", "05 JANJAR28", 0.99),
+                ("issue_date", "21.05.2016", 0.99)
+            ])
+            .is_empty()
+        );
+        // An unknown date of birth.
+        assert!(foreign(&[("dob", "XX.XX.1968", 0.99), ("expiry", "21.05.2026", 0.99)]).is_empty());
+        // A date missing a figure.
+        assert!(foreign(&[("dob", "25/01/6", 0.99), ("expiry", "21/05/26", 0.99)]).is_empty());
+    }
+
+    #[test]
+    fn figures_in_a_state_code_are_foreign() {
+        assert_eq!(foreign(&[("nationality", "UTO7", 0.97)]), ["nationality"]);
+        assert_eq!(
+            foreign(&[("issuing_code", "UTO80492", 0.99)]),
+            ["issuing_code"]
+        );
+        // A misread O, and a state's name.
+        assert!(
+            foreign(&[
+                ("nationality", "UT0", 0.97),
+                ("nationality", "UTOPIAN", 0.97)
+            ])
+            .is_empty()
+        );
+        assert!(foreign(&[("nationality", "UTO7", 0.5)]).is_empty());
     }
 }

@@ -104,6 +104,13 @@ fn month(word: &str) -> Option<u8> {
     Some(i as u8 + 1)
 }
 
+/// Whether a run of letters in `text` names a month (in any of the
+/// languages above, or its first three letters do).
+pub(crate) fn names_a_month(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphabetic())
+        .any(|run| !run.is_empty() && month(run).is_some())
+}
+
 /// No printed date is longer; bounds the work on hostile input.
 const MAX_DATE_CHARS: usize = 48;
 

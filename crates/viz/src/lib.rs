@@ -43,7 +43,7 @@ mod test_support;
 use serde::{Deserialize, Serialize};
 
 pub use compare::{FieldComparison, MAX_READ_CHARS, compare_field};
-pub use consistency::{EARLIEST_BIRTH_YEAR, Problem, consistency};
+pub use consistency::{EARLIEST_BIRTH_YEAR, FOREIGN_P, Problem, consistency, foreign_print};
 pub use cost::{CONFUSABLE_FACTOR, DISAGREE_COST, MIN_MEAN_P, MISSING_CHAR_COST, SEPARATOR_FACTOR};
 pub use date::{PrintedDate, parse_printed_date};
 
