@@ -198,6 +198,20 @@ pub(crate) fn run(args: &CalibrateArgs) -> Result<(), Failure> {
     crate::out(&describe(&summary, skipped, &args.out))
 }
 
+/// Share of the forged rows at or above `review`, or sent there by the
+/// review floor, in %.
+fn reviewed(s: &FitSummary, review: f32) -> f64 {
+    let n = s
+        .forged_scores
+        .iter()
+        .zip(&s.forged_floored)
+        .filter(|(x, floored)| **x >= review || **floored)
+        .count();
+    #[allow(clippy::cast_precision_loss)] // counts of rows
+    let r = 100.0 * n as f64 / s.forged_scores.len().max(1) as f64;
+    r
+}
+
 /// The fit in words: counts, AUC, weights (largest first), desks.
 fn describe(s: &FitSummary, skipped: Skipped, out: &Path) -> String {
     let m = &s.model;
@@ -232,6 +246,13 @@ fn describe(s: &FitSummary, skipped: Skipped, out: &Path) -> String {
             m.fail_weight(id)
         );
     }
+    if !m.review_floor.is_empty() {
+        let _ = writeln!(
+            t,
+            "review floor (a fail sends to review): {}",
+            m.review_floor.join(", ")
+        );
+    }
     let share = |v: &[f32], f: &dyn Fn(f32) -> bool| {
         #[allow(clippy::cast_precision_loss)] // counts of rows
         let r = 100.0 * v.iter().filter(|x| f(**x)).count() as f64 / v.len().max(1) as f64;
@@ -245,7 +266,7 @@ fn describe(s: &FitSummary, skipped: Skipped, out: &Path) -> String {
             d.fail,
             share(&s.genuine_scores, &|x| x < d.review),
             share(&s.genuine_scores, &|x| x >= d.fail),
-            share(&s.forged_scores, &|x| x >= d.review),
+            reviewed(s, d.review),
             share(&s.forged_scores, &|x| x >= d.fail),
         );
     }

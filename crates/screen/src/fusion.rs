@@ -33,6 +33,14 @@
 //! revoked), it never occurs in a generated calibration set, and its fitted
 //! weight is therefore 0.
 //!
+//! *Invariant (review floor):* a `fail` of a check in the file's
+//! `review_floor` list floors the score at the desk's review threshold: a
+//! human looks at the document. [`fit`] lists a check there when its
+//! failure marked forged calibration scans ([`FitOptions::floor_min_forged`]
+//! or more) and never a genuine one: a rare finding of that precision (a
+//! date that holds letters) gets too little weight from a regularised fit
+//! to move a verdict on its own, and an officer should still see it.
+//!
 //! A check id the file does not know (a check added after the fit) gets
 //! the file's `default_weight` as `wᵢ` and no `vᵢ` (0 in the files
 //! `docscreen calibrate` writes: uncalibrated evidence does not move a
@@ -156,6 +164,9 @@ pub struct FusionModel {
     /// top of [`DECISIVE`].
     #[serde(default)]
     pub decisive: Vec<String>,
+    /// Check ids whose `fail` floors the score at the review threshold.
+    #[serde(default)]
+    pub review_floor: Vec<String>,
     /// Named verdict thresholds; `default` is required.
     pub desks: BTreeMap<String, Desk>,
     /// How it was fitted.
@@ -332,12 +343,25 @@ impl FusionModel {
         DECISIVE.contains(&check) || self.decisive.iter().any(|d| d == check)
     }
 
+    /// Whether a failing `check` sends the document to review at least.
+    #[must_use]
+    pub fn floors_at_review(&self, check: &str) -> bool {
+        self.review_floor.iter().any(|d| d == check)
+    }
+
     /// The score and verdict of a scan's checks under thresholds `t`:
-    /// the probability, floored at `t.fail` when a decisive check fails.
+    /// the probability, floored at `t.review` when a check of the review
+    /// floor fails and at `t.fail` when a decisive check fails.
     #[must_use]
     pub fn fuse(&self, checks: &[CheckResult], t: Thresholds) -> (f32, Verdict) {
         #[allow(clippy::cast_possible_truncation)] // a probability in 0..1
         let mut score = self.probability(checks) as f32;
+        if checks
+            .iter()
+            .any(|c| c.status == Status::Fail && self.floors_at_review(&c.id))
+        {
+            score = score.max(t.review);
+        }
         if checks
             .iter()
             .any(|c| c.status == Status::Fail && self.is_decisive(&c.id))
@@ -412,6 +436,7 @@ mod tests {
             weights: weights.iter().map(|(k, w)| ((*k).to_owned(), *w)).collect(),
             fail_weights: BTreeMap::new(),
             decisive: Vec::new(),
+            review_floor: Vec::new(),
             desks: BTreeMap::from([(
                 DEFAULT_DESK.to_owned(),
                 Desk {
@@ -525,6 +550,22 @@ mod tests {
         assert_eq!(m.fuse(&other, t).1, Verdict::Pass);
         m.decisive.push("x.proof".into());
         assert_eq!(m.fuse(&other, t).1, Verdict::Fail);
+    }
+
+    #[test]
+    fn a_review_floor_fail_sends_the_document_to_review() {
+        let mut m = model(&[("viz.consistency", 0.1)]);
+        let t = m.desk("default").expect("desk");
+        let fail = [c("viz.consistency", Status::Fail, 0.98)];
+        assert_eq!(m.fuse(&fail, t).1, Verdict::Pass, "its weight alone");
+        m.review_floor.push("viz.consistency".into());
+        assert_eq!(m.fuse(&fail, t), (0.3, Verdict::Review));
+        let warn = [c("viz.consistency", Status::Warn, 0.7)];
+        assert_eq!(m.fuse(&warn, t).1, Verdict::Pass, "only a fail floors");
+        // A score already above review keeps its own value.
+        let more = [c("a", Status::Fail, 1.0), fail[0].clone()];
+        m.weights.insert("a".into(), 10.0);
+        assert_eq!(m.fuse(&more, t).1, Verdict::Fail);
     }
 
     #[test]

@@ -69,6 +69,7 @@ fn model() -> impl Strategy<Value = FusionModel> {
                 .map(|(id, w)| ((*id).to_owned(), w.1))
                 .collect(),
             decisive: Vec::new(),
+            review_floor: Vec::new(),
             desks: BTreeMap::from([(
                 DEFAULT_DESK.to_owned(),
                 Desk {

@@ -70,6 +70,9 @@ pub struct FitOptions {
     /// Lowest probability (under equal prior odds) that may fail a
     /// document, whatever the genuine quantile.
     pub fail_posterior: f64,
+    /// Fewest forged calibration rows a check must fail, with no genuine
+    /// row failing it, to join the review floor (0: no review floor).
+    pub floor_min_forged: usize,
     /// Provenance recorded in the file (date, seeds, reports); the fit
     /// fills in the counts, AUC and rules.
     pub info: FitInfo,
@@ -90,6 +93,8 @@ impl Default for FitOptions {
             ],
             fail_pass: 0.998,
             fail_posterior: 0.9,
+            // Five: fewer is chance on a set of a thousand scans.
+            floor_min_forged: 5,
             info: FitInfo::default(),
         }
     }
@@ -108,6 +113,9 @@ pub struct FitSummary {
     pub genuine_scores: Vec<f32>,
     /// The fitted scores of the calibration forged rows.
     pub forged_scores: Vec<f32>,
+    /// Per forged row (as `forged_scores`): whether a check of the review
+    /// floor failed on it, sending it to review whatever its score.
+    pub forged_floored: Vec<bool>,
 }
 
 const MAX_SWEEPS: usize = 5000;
@@ -178,6 +186,7 @@ pub fn fit(examples: &[Example], options: &FitOptions) -> Result<FitSummary, Scr
             .map(|((id, _), w)| (id.clone(), round(*w).max(0.0)))
             .collect(),
         decisive: DECISIVE.iter().map(|d| (*d).to_owned()).collect(),
+        review_floor: review_floor(examples, options.floor_min_forged),
         desks: BTreeMap::new(),
         fitted: None,
     };
@@ -195,12 +204,17 @@ pub fn fit(examples: &[Example], options: &FitOptions) -> Result<FitSummary, Scr
         let p = sigmoid(z) as f32;
         p
     };
-    let (mut genuine, mut forged) = (Vec::new(), Vec::new());
+    let (mut genuine, mut forged, mut floored) = (Vec::new(), Vec::new(), Vec::new());
     let mut runs: BTreeMap<usize, Vec<f32>> = BTreeMap::new();
     for e in examples {
         let s = score(e);
         if e.forged {
             forged.push(s);
+            floored.push(
+                e.fails
+                    .iter()
+                    .any(|(id, y)| *y > 0.0 && model.floors_at_review(id)),
+            );
         } else {
             genuine.push(s);
             runs.entry(e.group).or_default().push(s);
@@ -235,7 +249,10 @@ pub fn fit(examples: &[Example], options: &FitOptions) -> Result<FitSummary, Scr
     info.auc = auc(&genuine, &forged);
     info.l2 = options.l2;
     info.prior = "equal prior odds (class-balanced loss)".into();
-    info.review_rule = "lowest score on a 1e-4 grid above the desk's share of the genuine scores of every calibration report (default 98%, consular 95%, airport 99%)".into();
+    info.review_rule = format!(
+        "lowest score on a 1e-4 grid above the desk's share of the genuine scores of every calibration report (default 98%, consular 95%, airport 99%); a fail of a review_floor check (failed on {} or more forged rows and no genuine one) floors the score at review",
+        options.floor_min_forged
+    );
     info.fail_rule = format!(
         "lowest score on a 1e-4 grid above {}% of the genuine scores of every calibration report, at least probability {} and at least the desk's review",
         options.fail_pass * 100.0,
@@ -248,7 +265,36 @@ pub fn fit(examples: &[Example], options: &FitOptions) -> Result<FitSummary, Scr
         converged,
         genuine_scores: genuine,
         forged_scores: forged,
+        forged_floored: floored,
     })
+}
+
+/// The check ids that failed on `min_forged` or more forged rows and on no
+/// genuine row (none when `min_forged` is 0), in id order.
+fn review_floor(examples: &[Example], min_forged: usize) -> Vec<String> {
+    if min_forged == 0 {
+        return Vec::new();
+    }
+    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for e in examples {
+        for (id, y) in &e.fails {
+            if *y > 0.0 {
+                let c = counts.entry(id).or_default();
+                if e.forged {
+                    c.0 += 1;
+                } else {
+                    c.1 += 1;
+                }
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(id, (forged, genuine))| {
+            *genuine == 0 && *forged >= min_forged && !DECISIVE.contains(id)
+        })
+        .map(|(id, _)| id.to_owned())
+        .collect()
 }
 
 /// The lowest score on a 10⁻⁴ grid that at least `pass` of `genuine`
@@ -513,6 +559,39 @@ mod tests {
             ));
         }
         rows
+    }
+
+    #[test]
+    fn the_review_floor_takes_checks_that_fail_only_forgeries() {
+        let failing = |ids: &[&str], forged: bool| {
+            let mut e = row(&ids.iter().map(|id| (*id, 1.0)).collect::<Vec<_>>(), forged);
+            e.fails = ids.iter().map(|id| ((*id).to_owned(), 1.0)).collect();
+            e
+        };
+        let mut rows = constructed();
+        // `rare` fails five forgeries and no genuine scan; `noisy` fails
+        // forgeries and one genuine scan; `scarce` four forgeries only.
+        for _ in 0..5 {
+            rows.push(failing(&["rare", "noisy"], true));
+        }
+        rows.push(failing(&["noisy"], false));
+        for _ in 0..4 {
+            rows.push(failing(&["scarce"], true));
+        }
+        let s = fit(&rows, &FitOptions::default()).expect("fit");
+        assert_eq!(s.model.review_floor, ["rare"]);
+        assert_eq!(s.forged_floored.iter().filter(|f| **f).count(), 5);
+        let none = FitOptions {
+            floor_min_forged: 0,
+            ..FitOptions::default()
+        };
+        assert!(
+            fit(&rows, &none)
+                .expect("fit")
+                .model
+                .review_floor
+                .is_empty()
+        );
     }
 
     #[test]
