@@ -40,9 +40,16 @@
 use std::collections::HashMap;
 
 use super::keys::{self, KD, Key};
+use super::twins;
 use super::work::{self, Grey};
 use super::{Evidence, Finding};
 use crate::Page;
+
+/// The score of a pixel-exact twin (`twins`): scanner noise never
+/// repeats, so it is certain.
+pub const EXACT_TWIN_SCORE: f32 = 1.0;
+/// The highest score of a look-alike found by keypoints.
+const LOOK_ALIKE_MAX: f32 = 0.99;
 
 /// Half-width of a keypoint's verification box, reduced pixels (about
 /// 2 mm on a passport), and the strip by which verification looks around
@@ -89,6 +96,29 @@ struct Clone_ {
 pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
     let img = &page.image;
     let b = work::doc_box(img, corners, 0.01);
+    // A pixel-exact twin first: certain where it exists.
+    if let Some(t) = twins::exact_twin(img, b, corners) {
+        let q = |r: [f32; 4]| work::rect_quad(r[0], r[1], r[2], r[3]);
+        return Finding {
+            score: EXACT_TWIN_SCORE,
+            message: format!(
+                "a patch of the document appears twice pixel for pixel, its scanner noise included \
+                 ({} matching windows; both copies marked): it was copied on the file",
+                t.votes
+            ),
+            regions: vec![
+                Evidence {
+                    label: "copy-move: one copy".into(),
+                    quad: q(t.src),
+                },
+                Evidence {
+                    label: "copy-move: the other copy".into(),
+                    quad: q(t.dst),
+                },
+            ],
+            performed: true,
+        };
+    }
     let f = work::factor_for(b, work::WORK_SIDE);
     let g = work::reduce(img, b, f);
     if g.w < 3 * B || g.h < 3 * B {
@@ -118,7 +148,8 @@ pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
         String::new()
     };
     Finding {
-        score: c.score,
+        // Below an exact twin's: a look-alike is never as sure.
+        score: c.score.min(LOOK_ALIKE_MAX),
         message: format!(
             "a patch of the document appears twice (source and destination marked{transform}): \
              part of it may have been cloned over other content"

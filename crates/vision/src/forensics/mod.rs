@@ -27,10 +27,11 @@ mod dq;
 mod edges;
 mod keys;
 mod noise;
+mod twins;
 mod work;
 
 pub use compression::{compression, estimate_quality, luma_quant_table};
-pub use copy_move::copy_move;
+pub use copy_move::{EXACT_TWIN_SCORE, copy_move};
 pub use edges::edges;
 pub use noise::noise;
 pub use work::components;
