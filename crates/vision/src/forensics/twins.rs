@@ -47,6 +47,8 @@ const OFFSETS: [(usize, usize); 10] = [
 const FILTER_BITS: u32 = 22;
 /// Samples of the first look (see `exact_twin`).
 const PARTIAL: usize = 4;
+/// Smallest spread of the first look's samples of a key window.
+const PARTIAL_MIN_SPAN: u16 = 24;
 /// Smallest spread of a window's sampled values (`r + 2g + b`, 0..=1020):
 /// flat paper and solid ink repeat by nature.
 const TWIN_MIN_SPAN: u16 = 48;
@@ -101,12 +103,18 @@ pub(super) fn exact_twin(img: &RgbImage, b: PxBox, quad: Option<&[[f32; 2]; 4]>)
         })
     };
     // A window's first samples hashed: the cheap first look.
-    let partial = |x: usize, y: usize| -> u64 {
-        OFFSETS[..PARTIAL]
-            .iter()
-            .fold(0xcbf2_9ce4_8422_2325u64, |h, (dy, dx)| {
-                (h ^ u64::from(v[(y + dy) * w + x + dx])).wrapping_mul(0x0100_0000_01b3)
-            })
+    // `None` when those samples are nearly flat: only windows textured
+    // already there are keys (paper-toned first samples would otherwise
+    // send most of the page through the filter).
+    let partial = |x: usize, y: usize| -> Option<u64> {
+        let (mut h, mut lo, mut hi) = (0xcbf2_9ce4_8422_2325u64, u16::MAX, 0u16);
+        for (dy, dx) in &OFFSETS[..PARTIAL] {
+            let s = v[(y + dy) * w + x + dx];
+            lo = lo.min(s);
+            hi = hi.max(s);
+            h = (h ^ u64::from(s)).wrapping_mul(0x0100_0000_01b3);
+        }
+        (hi - lo >= PARTIAL_MIN_SPAN).then_some(h)
     };
     // The window's hash, when it is textured and unclipped.
     let window = |x: usize, y: usize, first: u64| -> Option<u64> {
@@ -130,7 +138,9 @@ pub(super) fn exact_twin(img: &RgbImage, b: PxBox, quad: Option<&[[f32; 2]; 4]>)
     let mut keys: HashMap<u64, Option<(u32, u32)>> = HashMap::new();
     for y in (0..ny).step_by(TWIN_STEP) {
         for x in (0..nx).step_by(TWIN_STEP) {
-            let first = partial(x, y);
+            let Some(first) = partial(x, y) else {
+                continue;
+            };
             if let Some(k) = window(x, y, first).filter(|_| inside(x, y)) {
                 filter[bucket(first) >> 6] |= 1 << (bucket(first) & 63);
                 keys.entry(k)
@@ -143,7 +153,9 @@ pub(super) fn exact_twin(img: &RgbImage, b: PxBox, quad: Option<&[[f32; 2]; 4]>)
     let mut hits: Vec<(u32, u32, i32, i32)> = Vec::new();
     for y in 0..ny {
         for x in 0..nx {
-            let first = partial(x, y);
+            let Some(first) = partial(x, y) else {
+                continue;
+            };
             if filter[bucket(first) >> 6] & (1 << (bucket(first) & 63)) == 0 {
                 continue;
             }
