@@ -5,6 +5,7 @@
 use docscreen_mrz::{Date, DateRole};
 use serde::Serialize;
 
+use crate::cost::mean;
 use crate::date::names_a_month;
 use crate::{FieldKind, PrintedDate, ReadChar, field_kind, parse_printed_date, sex};
 
@@ -183,13 +184,10 @@ pub const FOREIGN_P: f32 = 0.9;
 /// evidence; the problems quote no value.
 #[must_use]
 pub fn foreign_print(fields: &[(String, Vec<ReadChar>)]) -> Vec<(Problem, f32)> {
-    #[allow(clippy::cast_precision_loss)] // a field's few characters
-    fn mean(p: &[f32]) -> f32 {
-        p.iter().sum::<f32>() / p.len().max(1) as f32
-    }
-    let confident = |chars: &[ReadChar]| {
-        !chars.is_empty() && mean(&chars.iter().map(|c| c.p).collect::<Vec<_>>()) >= FOREIGN_P
-    };
+    let confident =
+        |chars: &[ReadChar]| mean(chars.iter().map(|c| c.p)).is_some_and(|m| m >= FOREIGN_P);
+    // The mean probability of the foreign characters (never empty here).
+    let strength = |p: &[f32]| mean(p.iter().copied()).unwrap_or(0.0);
     let in_figures = |chars: &[ReadChar]| {
         chars.iter().filter(|c| c.ch.is_ascii_digit()).count() >= 4
             && chars
@@ -219,7 +217,7 @@ pub fn foreign_print(fields: &[(String, Vec<ReadChar>)]) -> Vec<(Problem, f32)> 
             let message = format!(
                 "the {role} holds letters where the document's other dates are printed in figures: print from elsewhere may have been pasted over it"
             );
-            problems.push((Problem::new(&[zone], message), mean(&letters)));
+            problems.push((Problem::new(&[zone], message), strength(&letters)));
         }
     }
     for (zone, chars) in fields {
@@ -237,7 +235,7 @@ pub fn foreign_print(fields: &[(String, Vec<ReadChar>)]) -> Vec<(Problem, f32)> 
             let message = format!(
                 "the {words} code holds figures: print from elsewhere may have been pasted over it"
             );
-            problems.push((Problem::new(&[zone], message), mean(&figures)));
+            problems.push((Problem::new(&[zone], message), strength(&figures)));
         }
     }
     problems

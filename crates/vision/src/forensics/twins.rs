@@ -60,7 +60,7 @@ const TWIN_MIN_SHIFT: i32 = 24;
 /// Fewest windows agreeing at one shift. Genuine scans of the generated
 /// sets (seed 8080 and the hold-outs) give at most 3 (JPEG flattens a few
 /// windows alike); a lossless clone of 5 × 3 mm at 300 dpi about 50.
-pub(super) const TWIN_MIN_VOTES: u32 = 16;
+const TWIN_MIN_VOTES: u32 = 16;
 /// Shifts of 3 or more votes beyond this many: a noise-free rendered page
 /// whose glyphs repeat exactly; no evidence there.
 const TWIN_MAX_SHIFTS: usize = 4;
