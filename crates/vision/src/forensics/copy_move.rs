@@ -40,6 +40,7 @@
 use std::collections::HashMap;
 
 use super::keys::{self, KD, Key};
+use super::near::{self, NearTwin};
 use super::twins;
 use super::work::{self, Grey};
 use super::{Evidence, Finding};
@@ -48,6 +49,10 @@ use crate::Page;
 /// The score of a pixel-exact twin (`twins`): scanner noise never
 /// repeats, so it is certain.
 pub const EXACT_TWIN_SCORE: f32 = 1.0;
+/// The largest side of the copy-move detector's working view: a passport
+/// page at 300 dpi is searched at full resolution, where a clone saved as
+/// JPEG still agrees with its source to the pixel (`near`).
+const COPY_MOVE_SIDE: u32 = 1600;
 /// The highest score of a look-alike found by keypoints.
 const LOOK_ALIKE_MAX: f32 = 0.99;
 
@@ -119,7 +124,7 @@ pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
             performed: true,
         };
     }
-    let f = work::factor_for(b, work::WORK_SIDE);
+    let f = work::factor_for(b, COPY_MOVE_SIDE);
     let g = work::reduce(img, b, f);
     if g.w < 3 * B || g.h < 3 * B {
         return Finding::not_performed("the document is too small to look for cloned patches");
@@ -130,8 +135,36 @@ pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
     // Clones larger than a quarter of the document's long side are out of
     // scope (see `candidates`).
     let side = g.w.max(g.h) as f32 * 0.25;
+    let groups = candidates(&pairs, [side, side]);
+    if let Some(t) = near_twin(img, &g, &groups) {
+        let q = |r: [f32; 4]| work::rect_quad(r[0], r[1], r[2], r[3]);
+        return Finding {
+            score: if t.tiles >= NEAR_SURE_TILES {
+                EXACT_TWIN_SCORE
+            } else {
+                LOOK_ALIKE_MAX
+            },
+            message: format!(
+                "a patch of the document appears twice, moved by whole pixels and differing only by \
+                 the rounding of a later JPEG save ({} matching 8-pixel tiles; both copies marked): \
+                 it was copied on the file",
+                t.tiles
+            ),
+            regions: vec![
+                Evidence {
+                    label: "copy-move: one copy".into(),
+                    quad: q(t.src),
+                },
+                Evidence {
+                    label: "copy-move: the other copy".into(),
+                    quad: q(t.dst),
+                },
+            ],
+            performed: true,
+        };
+    }
     let detail = detail_view(&g);
-    let best = candidates(&pairs, [side, side])
+    let best = groups
         .into_iter()
         .filter_map(|group| verify(&g, &detail, &group, &pairs))
         .max_by(|a, b| a.score.total_cmp(&b.score));
@@ -166,6 +199,73 @@ pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
         ],
         performed: true,
     }
+}
+
+/// Fewest clone tiles of a near twin (`near`): fewer are no evidence.
+/// Below [`NEAR_SURE_TILES`] a near twin counts as a look-alike: genuine
+/// scans gave up to 9 (seed 8080: 3 of 400 from 6 up, text repeated by
+/// whole pixels on low-noise scans), JPEG-saved clones up to 73.
+const NEAR_MIN_TILES: u32 = 6;
+/// Clone tiles from which a near twin is as sure as an exact one (no
+/// genuine scan of calibration 4242, seed 8080 or the copy-move sets got
+/// there once the phase and disagreement rules applied).
+const NEAR_SURE_TILES: u32 = 12;
+/// Largest sub-pixel offset of a near twin's best agreement from its
+/// whole-pixel displacement, pixels: a clone agrees at the displacement
+/// itself, a repeated print at whatever phase the page's design put it.
+/// Calibration 4242 and the copy-move sets 3131 and 3232: clones of 12
+/// tiles or more within 0.027; genuine repeats of 6-9 tiles (a document
+/// number printed twice, a label repeated on a 300-dpi scan) at 0.031 and
+/// over on one axis.
+const NEAR_MAX_PHASE: f32 = 0.03;
+/// Most textured tiles disagreeing inside a near twin's box, per clone
+/// tile: a name printed twice over different background lines agrees in
+/// its letters only (calibration 4242: one genuine scan at 2.9; clones at
+/// most 1.6, their boxes taking in a turned patch's corners).
+const NEAR_MAX_DISAGREE: u32 = 2;
+/// Near twins at more displacements than this: a noise-free rendered page
+/// whose glyphs repeat by whole pixels; no evidence there.
+const NEAR_MAX_SHIFTS: usize = 3;
+
+/// The best near twin among the candidate displacements that move a patch
+/// without turning or scaling it (what a clone tool does by default).
+fn near_twin(img: &image::RgbImage, g: &Grey, groups: &[Vec<Pair>]) -> Option<NearTwin> {
+    let mut found: Vec<NearTwin> = Vec::new();
+    for group in groups {
+        let t = robust_fit(group);
+        if t.b.abs() > 0.01 || (t.a - 1.0).abs() > 0.01 {
+            continue;
+        }
+        let pad = B as f32;
+        let lo = |i: usize| group.iter().map(|p| p.p[i]).fold(f32::INFINITY, f32::min) - pad;
+        let hi = |i: usize| {
+            group
+                .iter()
+                .map(|p| p.p[i])
+                .fold(f32::NEG_INFINITY, f32::max)
+                + pad
+        };
+        let (a, b) = (g.to_input(lo(0), lo(1)), g.to_input(hi(0), hi(1)));
+        let c = [f32::midpoint(lo(0), hi(0)), f32::midpoint(lo(1), hi(1))];
+        let m = t.map(c);
+        let shift = [(m[0] - c[0]) * g.f, (m[1] - c[1]) * g.f];
+        let radius = g.f.round() as i32 + 2;
+        if let Some(n) = near::near_twin(img, [a[0], a[1], b[0], b[1]], shift, radius)
+            && n.tiles >= NEAR_MIN_TILES
+            && n.phase.iter().all(|p| p.abs() <= NEAR_MAX_PHASE)
+            && n.disagree <= NEAR_MAX_DISAGREE * n.tiles
+        {
+            found.push(n);
+        }
+    }
+    found.sort_by(|a, b| b.tiles.cmp(&a.tiles).then(a.shift.cmp(&b.shift)));
+    let mut shifts: Vec<[i32; 2]> = found.iter().map(|n| n.shift).collect();
+    shifts.sort_unstable();
+    shifts.dedup();
+    if shifts.len() > NEAR_MAX_SHIFTS {
+        return None;
+    }
+    found.into_iter().next()
 }
 
 /// A pair of matched keypoints: source and destination, reduced pixels,

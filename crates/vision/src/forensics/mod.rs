@@ -26,6 +26,7 @@ mod copy_move;
 mod dq;
 mod edges;
 mod keys;
+mod near;
 mod noise;
 mod twins;
 mod work;
