@@ -111,62 +111,71 @@ pub(super) fn keypoints(g: &Grey, quad: Option<&[[f32; 2]; 4]>) -> Vec<Key> {
 }
 
 /// The smaller eigenvalue of the structure tensor summed over a
-/// (2·WIN+1)² window (Shi and Tomasi 1994), per pixel.
+/// (2·WIN+1)² window (Shi and Tomasi 1994), per pixel (zero-padded
+/// gradients at the border). Streamed a row at a time: each row's
+/// gradient products are box-summed along the row into a ring of the
+/// window's rows, and a running sum down the columns adds the row
+/// entering the window and drops the one leaving it, so the only
+/// full-size buffer is the result.
 fn response(g: &Grey) -> Vec<f32> {
     let (w, h) = (g.w, g.h);
-    let mut xx = vec![0.0f32; w * h];
-    let mut yy = vec![0.0f32; w * h];
-    let mut xy = vec![0.0f32; w * h];
-    for y in 1..h - 1 {
-        for x in 1..w - 1 {
-            let i = y * w + x;
-            let gx = 0.5 * (g.px[i + 1] - g.px[i - 1]);
-            let gy = 0.5 * (g.px[i + w] - g.px[i - w]);
-            xx[i] = gx * gx;
-            yy[i] = gy * gy;
-            xy[i] = gx * gy;
-        }
-    }
-    let (a, b, c) = (boxed(&xx, w, h), boxed(&xy, w, h), boxed(&yy, w, h));
-    a.iter()
-        .zip(&b)
-        .zip(&c)
-        .map(|((&a, &b), &c)| {
-            let m = 0.5 * (a + c);
-            let d = (0.25 * (a - c) * (a - c) + b * b).sqrt();
-            m - d
-        })
-        .collect()
-}
-
-/// Sums over a (2·WIN+1)² window (zero outside), separable running sums.
-fn boxed(v: &[f32], w: usize, h: usize) -> Vec<f32> {
-    let mut rows = vec![0.0f32; w * h];
-    for y in 0..h {
-        let row = &v[y * w..(y + 1) * w];
-        let out = &mut rows[y * w..(y + 1) * w];
-        let mut s: f32 = row[..WIN.min(w)].iter().sum();
-        for x in 0..w {
-            if x + WIN < w {
-                s += row[x + WIN];
-            }
-            out[x] = s;
-            if x >= WIN {
-                s -= row[x - WIN];
+    let k = 2 * WIN + 1;
+    // Per ring slot: the row's box-summed xx, xy, yy.
+    let mut ring = vec![[0.0f32; 3]; k * w];
+    let mut prod = vec![[0.0f32; 3]; w];
+    let row_sums = |y: usize, prod: &mut [[f32; 3]], out: &mut [[f32; 3]]| {
+        prod.fill([0.0; 3]);
+        if y >= 1 && y + 1 < h {
+            for (x, p) in prod.iter_mut().enumerate().take(w - 1).skip(1) {
+                let i = y * w + x;
+                let gx = 0.5 * (g.px[i + 1] - g.px[i - 1]);
+                let gy = 0.5 * (g.px[i + w] - g.px[i - w]);
+                *p = [gx * gx, gx * gy, gy * gy];
             }
         }
+        for c in 0..3 {
+            let mut s: f32 = prod[..WIN.min(w)].iter().map(|p| p[c]).sum();
+            for x in 0..w {
+                if x + WIN < w {
+                    s += prod[x + WIN][c];
+                }
+                out[x][c] = s;
+                if x >= WIN {
+                    s -= prod[x - WIN][c];
+                }
+            }
+        }
+    };
+    let mut acc = vec![[0.0f32; 3]; w];
+    let add = |acc: &mut [[f32; 3]], row: &[[f32; 3]], sign: f32| {
+        for (a, v) in acc.iter_mut().zip(row) {
+            for c in 0..3 {
+                a[c] += sign * v[c];
+            }
+        }
+    };
+    for y in 0..WIN.min(h) {
+        let slot = &mut ring[(y % k) * w..(y % k + 1) * w];
+        row_sums(y, &mut prod, slot);
+        add(&mut acc, slot, 1.0);
     }
     let mut out = vec![0.0f32; w * h];
-    for x in 0..w {
-        let mut s: f32 = (0..WIN.min(h)).map(|y| rows[y * w + x]).sum();
-        for y in 0..h {
-            if y + WIN < h {
-                s += rows[(y + WIN) * w + x];
-            }
-            out[y * w + x] = s;
-            if y >= WIN {
-                s -= rows[(y - WIN) * w + x];
-            }
+    for y in 0..h {
+        if y + WIN < h {
+            let r = (y + WIN) % k;
+            let slot = &mut ring[r * w..(r + 1) * w];
+            row_sums(y + WIN, &mut prod, slot);
+            add(&mut acc, slot, 1.0);
+        }
+        for (o, s) in out[y * w..(y + 1) * w].iter_mut().zip(&acc) {
+            let (a, b, c) = (s[0], s[1], s[2]);
+            let m = 0.5 * (a + c);
+            let d = (0.25 * (a - c) * (a - c) + b * b).sqrt();
+            *o = m - d;
+        }
+        if y >= WIN {
+            let r = (y - WIN) % k;
+            add(&mut acc, &ring[r * w..(r + 1) * w], -1.0);
         }
     }
     out
@@ -262,6 +271,43 @@ mod tests {
         })
     }
 
+    #[test]
+    fn the_streamed_response_is_the_windowed_structure_tensor() {
+        let g = view(23, 17, |x, y| {
+            (x * 0.7).sin() * 40.0 + (y * y * 0.05).cos() * 30.0 + x * y
+        });
+        let r = response(&g);
+        let (w, h) = (g.w, g.h);
+        let grad = |x: usize, y: usize| {
+            if x == 0 || y == 0 || x + 1 >= w || y + 1 >= h {
+                return [0.0f64; 2];
+            }
+            let i = y * w + x;
+            [
+                0.5 * f64::from(g.px[i + 1] - g.px[i - 1]),
+                0.5 * f64::from(g.px[i + w] - g.px[i - w]),
+            ]
+        };
+        for y in 0..h {
+            for x in 0..w {
+                let (mut a, mut b, mut c) = (0.0f64, 0.0f64, 0.0f64);
+                for yy in y.saturating_sub(WIN)..=(y + WIN).min(h - 1) {
+                    for xx in x.saturating_sub(WIN)..=(x + WIN).min(w - 1) {
+                        let [gx, gy] = grad(xx, yy);
+                        a += gx * gx;
+                        b += gx * gy;
+                        c += gy * gy;
+                    }
+                }
+                let want = 0.5 * (a + c) - (0.25 * (a - c) * (a - c) + b * b).sqrt();
+                let got = f64::from(r[y * w + x]);
+                assert!(
+                    (got - want).abs() <= 1e-3 * want.abs().max(1.0),
+                    "({x}, {y}): {got} vs {want}"
+                );
+            }
+        }
+    }
     #[test]
     fn a_corner_moved_by_a_fraction_of_a_pixel_is_found_moved_by_it() {
         // What matching needs is repeatability: the same corner found at
