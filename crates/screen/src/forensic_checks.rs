@@ -11,8 +11,10 @@
 //! file at the same threshold (seed 6060: AUC 0.77-0.83, 1 of 83 genuine
 //! warned). For now:
 //! - no forensic check fails a document (the fail threshold is out of
-//!   reach), but for copy-move's pixel-exact twin: a patch repeated with
-//!   its scanner noise was copied on the file, which is certain;
+//!   reach), but for copy-move's twins: a patch repeated with its scanner
+//!   noise (pixel-exact), or differing from its source by the rounding of
+//!   a later JPEG save alone over 12 or more tiles (a near twin), was
+//!   copied on the file, which is certain;
 //! - a `warn` of copy-move, noise or edges reports its detector score
 //!   scaled by a fifth, compression's in full; the fitted fusion
 //!   (`crate::fusion`) then sets how much a warning counts. The scale is
@@ -37,7 +39,8 @@ pub(crate) const FORENSIC_CHECK_IDS: [&str; 4] = [
 /// warns, the one from which it fails (out of reach: see above), and the
 /// share of the detector's score that a warning reports.
 const THRESHOLDS: [(f32, f32, f32); 4] = [
-    // Only a pixel-exact twin reaches the fail line.
+    // Only a twin (pixel-exact, or a near twin of 12+ tiles) reaches the
+    // fail line.
     (0.75, forensics::EXACT_TWIN_SCORE, 0.2),
     (0.85, f32::INFINITY, 1.0),
     (0.65, f32::INFINITY, 0.2),

@@ -14,6 +14,12 @@
 //! clone of two or three characters from the other prints of the same
 //! glyphs.)
 //!
+//! Before that verification, two searches that are certain where they
+//! find something: a pixel-exact twin anywhere in the document (`twins`,
+//! a clone saved losslessly), and a near twin at the displacement of a
+//! candidate that is a plain shift (`near`, a clone saved as JPEG
+//! afterwards, compared tile by tile at full resolution).
+//!
 //! Genuine documents repeat things: glyphs, words, MRZ fillers, periodic
 //! security backgrounds. Four rules keep them out:
 //! - a corner with a second look-alike about as close is not matched;
@@ -46,8 +52,9 @@ use super::work::{self, Grey};
 use super::{Evidence, Finding};
 use crate::Page;
 
-/// The score of a pixel-exact twin (`twins`): scanner noise never
-/// repeats, so it is certain.
+/// The score of a pixel-exact twin (`twins`), and of a near twin of
+/// [`NEAR_SURE_TILES`] or more (`near`): scanner noise never repeats, so
+/// it is certain.
 pub const EXACT_TWIN_SCORE: f32 = 1.0;
 /// The largest side of the copy-move detector's working view: a passport
 /// page at 300 dpi is searched at full resolution, where a clone saved as
