@@ -230,6 +230,16 @@ const NEAR_MAX_PHASE: f32 = 0.03;
 /// its letters only (calibration 4242: one genuine scan at 2.9; clones at
 /// most 1.6, their boxes taking in a turned patch's corners).
 const NEAR_MAX_DISAGREE: u32 = 2;
+/// Fewest soft clone tiles (scanner noise or a fine background that
+/// agrees, not ink edges alone), and at least one in [`NEAR_SOFT_SHARE`]
+/// of the clone tiles: a clone carries its paper's texture along, a word
+/// printed twice on flat, noise-free paper agrees in its ink edges only.
+/// Peer images: specimens rendered by software, 4 of 47 with such words
+/// (6-16 tiles, none soft), and a SIDTD composition printing a surname
+/// twice (94 tiles, 3 soft). Copy-move sets 3131 and 3232: 36 of 44
+/// digital near twins pass both; genuine and paper ones at most 1 soft.
+const NEAR_MIN_SOFT: u32 = 3;
+const NEAR_SOFT_SHARE: u32 = 8;
 /// Near twins at more displacements than this: a noise-free rendered page
 /// whose glyphs repeat by whole pixels; no evidence there.
 const NEAR_MAX_SHIFTS: usize = 3;
@@ -261,6 +271,8 @@ fn near_twin(img: &image::RgbImage, g: &Grey, groups: &[Vec<Pair>]) -> Option<Ne
             && n.tiles >= NEAR_MIN_TILES
             && n.phase.iter().all(|p| p.abs() <= NEAR_MAX_PHASE)
             && n.disagree <= NEAR_MAX_DISAGREE * n.tiles
+            && n.soft >= NEAR_MIN_SOFT
+            && n.soft * NEAR_SOFT_SHARE >= n.tiles
         {
             found.push(n);
         }

@@ -41,8 +41,15 @@ const FLOOR: f32 = 4.0;
 /// and 3232), tiles of genuine repeats stay above 0.35 but for a handful;
 /// JPEG-saved clones at quality 70-97 fall to 0.05-0.2.
 const RATIO: f32 = 0.25;
+/// Largest difference one pixel off of a soft tile, grey levels RMS.
+const SOFT: f32 = 16.0;
 /// Smallest ratio at which a textured tile disagrees with its copy.
 const DISAGREE: f32 = 0.6;
+/// Whole fractions of the displacement tried as the pattern's period.
+const MAX_PERIOD_DIV: i32 = 32;
+/// Shortest period tried, |dx| + |dy|, pixels (a tile's texture agrees
+/// with itself a few pixels off).
+const MIN_PERIOD: i32 = 12;
 /// Largest box compared, input pixels² (time bound: a candidate's box is
 /// a few millimetres of the page).
 const MAX_AREA: usize = 400_000;
@@ -54,6 +61,9 @@ pub(super) struct NearTwin {
     pub(super) src: [f32; 4],
     pub(super) dst: [f32; 4],
     pub(super) tiles: u32,
+    /// Clone tiles whose texture is soft (difference one pixel off under
+    /// [`SOFT`]): scanner noise, a fine background, not ink edges alone.
+    pub(super) soft: u32,
     /// Textured tiles inside the source box that disagree (difference
     /// over [`DISAGREE`] of the one-pixel-off one).
     pub(super) disagree: u32,
@@ -210,10 +220,16 @@ pub(super) fn near_twin(
         vertex(sum(&axis[0]), sum(&axis[1])),
         vertex(sum(&axis[2]), sum(&axis[3])),
     ];
-    // The period test: the source against itself moved back by the
-    // displacement, where the page has that.
-    let (px0, py0) = (x0 as i32 - shift[0], y0 as i32 - shift[1]);
-    if px0 >= 0 && py0 >= 0 && px0 + w as i32 <= iw && py0 + h as i32 <= ih {
+    // The period tests: the source against itself moved back by the
+    // displacement, or by a whole fraction of it (a run of MRZ fillers
+    // or of a printed motif repeats at its pitch, and the displacement is
+    // a multiple of that), where the page has it. A clone's content has
+    // no such period.
+    let repeats_at = |m: [i32; 2]| -> bool {
+        let (px0, py0) = (x0 as i32 + m[0], y0 as i32 + m[1]);
+        if px0 < 0 || py0 < 0 || px0 + w as i32 > iw || py0 + h as i32 > ih {
+            return false;
+        }
         let c = grey(img, px0 as usize, py0 as usize, w, h);
         let periodic = clones
             .iter()
@@ -229,7 +245,20 @@ pub(super) fn near_twin(
                 clone_tile(e / (T * T) as f32, next[t])
             })
             .count();
-        if 2 * periodic >= clones.len() {
+        2 * periodic >= clones.len()
+    };
+    if repeats_at([-shift[0], -shift[1]]) {
+        return None;
+    }
+    for n in 2..=MAX_PERIOD_DIV {
+        let m = [
+            (shift[0] as f32 / n as f32).round() as i32,
+            (shift[1] as f32 / n as f32).round() as i32,
+        ];
+        if m[0].abs() + m[1].abs() < MIN_PERIOD {
+            break;
+        }
+        if repeats_at(m) || repeats_at([-m[0], -m[1]]) {
             return None;
         }
     }
@@ -257,6 +286,7 @@ pub(super) fn near_twin(
         dst: [src[0] + fx, src[1] + fy, src[2] + fx, src[3] + fy],
         src,
         tiles: clones.len() as u32,
+        soft: clones.iter().filter(|&&t| next[t] < SOFT * SOFT).count() as u32,
         disagree,
         shift,
         phase,
@@ -338,6 +368,30 @@ mod tests {
         }
         assert_eq!(
             near_twin(&both, [36.0, 46.0, 108.0, 102.0], [193.0, 131.0], 3),
+            None
+        );
+    }
+
+    #[test]
+    fn a_run_repeating_at_a_fraction_of_the_displacement_is_a_period() {
+        // A motif every 30 px along a row (MRZ fillers), each print with
+        // its own noise; the displacement between two of them is 150 px.
+        let mut s = 11u64;
+        let mut noise = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 56) as f32 / 64.0 - 2.0
+        };
+        let img = RgbImage::from_fn(420, 80, |x, y| {
+            let (u, v) = ((x % 30) as f32, y as f32);
+            let ink = (u - 15.0).abs() < 4.0 + (v - 40.0).abs() * 0.3 && (v - 40.0).abs() < 12.0;
+            let g = if ink { 40.0 } else { 220.0 } + noise();
+            let g = g.clamp(0.0, 255.0) as u8;
+            Rgb([g, g, g])
+        });
+        assert_eq!(
+            near_twin(&img, [60.0, 20.0, 150.0, 60.0], [150.0, 0.0], 2),
             None
         );
     }
