@@ -209,9 +209,10 @@ pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
 }
 
 /// Fewest clone tiles of a near twin (`near`): fewer are no evidence.
-/// Below [`NEAR_SURE_TILES`] a near twin counts as a look-alike: genuine
-/// scans gave up to 9 (seed 8080: 3 of 400 from 6 up, text repeated by
-/// whole pixels on low-noise scans), JPEG-saved clones up to 73.
+/// Below [`NEAR_SURE_TILES`] a near twin counts as a look-alike: before
+/// the soft-tile rule, genuine scans gave up to 9 (seed 8080: 3 of 400
+/// from 6 up, text repeated by whole pixels on low-noise scans), and
+/// JPEG-saved clones up to 73.
 const NEAR_MIN_TILES: u32 = 6;
 /// Clone tiles from which a near twin is as sure as an exact one (no
 /// genuine scan of calibration 4242, seed 8080 or the copy-move sets got
