@@ -409,4 +409,27 @@ mod tests {
             None
         );
     }
+
+    proptest::proptest! {
+        /// Any box and displacement, on or off the page, gives an answer
+        /// with its boxes on the page, never a panic.
+        #[test]
+        fn any_box_and_displacement_is_answered_within_the_page(
+            x0 in -100.0f32..500.0,
+            y0 in -100.0f32..400.0,
+            bw in 0.0f32..300.0,
+            bh in 0.0f32..300.0,
+            sx in -500.0f32..500.0,
+            sy in -400.0f32..400.0,
+            radius in 0i32..6,
+        ) {
+            let img = page(240, 180, 3);
+            if let Some(t) = near_twin(&img, [x0, y0, x0 + bw, y0 + bh], [sx, sy], radius) {
+                for r in [t.src, t.dst] {
+                    proptest::prop_assert!(r[0] >= 0.0 && r[1] >= 0.0);
+                    proptest::prop_assert!(r[2] <= 240.0 && r[3] <= 180.0);
+                }
+            }
+        }
+    }
 }
