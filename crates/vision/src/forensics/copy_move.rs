@@ -110,26 +110,16 @@ pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
     let b = work::doc_box(img, corners, 0.01);
     // A pixel-exact twin first: certain where it exists.
     if let Some(t) = twins::exact_twin(img, b, corners) {
-        let q = |r: [f32; 4]| work::rect_quad(r[0], r[1], r[2], r[3]);
-        return Finding {
-            score: EXACT_TWIN_SCORE,
-            message: format!(
+        return both_copies(
+            EXACT_TWIN_SCORE,
+            format!(
                 "a patch of the document appears twice pixel for pixel, its scanner noise included \
                  ({} matching windows; both copies marked): it was copied on the file",
                 t.votes
             ),
-            regions: vec![
-                Evidence {
-                    label: "copy-move: one copy".into(),
-                    quad: q(t.src),
-                },
-                Evidence {
-                    label: "copy-move: the other copy".into(),
-                    quad: q(t.dst),
-                },
-            ],
-            performed: true,
-        };
+            t.src,
+            t.dst,
+        );
     }
     let f = work::factor_for(b, COPY_MOVE_SIDE);
     let g = work::reduce(img, b, f);
@@ -144,31 +134,21 @@ pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
     let side = g.w.max(g.h) as f32 * 0.25;
     let groups = candidates(&pairs, [side, side]);
     if let Some(t) = near_twin(img, &g, &groups) {
-        let q = |r: [f32; 4]| work::rect_quad(r[0], r[1], r[2], r[3]);
-        return Finding {
-            score: if t.tiles >= NEAR_SURE_TILES {
+        return both_copies(
+            if t.tiles >= NEAR_SURE_TILES {
                 EXACT_TWIN_SCORE
             } else {
                 LOOK_ALIKE_MAX
             },
-            message: format!(
+            format!(
                 "a patch of the document appears twice, moved by whole pixels and differing only by \
                  the rounding of a later JPEG save ({} matching 8-pixel tiles; both copies marked): \
                  it was copied on the file",
                 t.tiles
             ),
-            regions: vec![
-                Evidence {
-                    label: "copy-move: one copy".into(),
-                    quad: q(t.src),
-                },
-                Evidence {
-                    label: "copy-move: the other copy".into(),
-                    quad: q(t.dst),
-                },
-            ],
-            performed: true,
-        };
+            t.src,
+            t.dst,
+        );
     }
     let detail = detail_view(&g);
     let best = groups
@@ -206,6 +186,41 @@ pub fn copy_move(page: &Page, corners: Option<&[[f32; 2]; 4]>) -> Finding {
         ],
         performed: true,
     }
+}
+
+/// A twin's finding: both copies marked (boxes `x0, y0, x1, y1` in input
+/// pixels).
+fn both_copies(score: f32, message: String, src: [f32; 4], dst: [f32; 4]) -> Finding {
+    let q = |r: [f32; 4]| work::rect_quad(r[0], r[1], r[2], r[3]);
+    Finding {
+        score,
+        message,
+        regions: vec![
+            Evidence {
+                label: "copy-move: one copy".into(),
+                quad: q(src),
+            },
+            Evidence {
+                label: "copy-move: the other copy".into(),
+                quad: q(dst),
+            },
+        ],
+        performed: true,
+    }
+}
+
+/// The box of a group's sources widened by `pad` on every side, reduced
+/// pixels (`x0, y0, x1, y1`).
+fn sources_box(group: &[Pair], pad: f32) -> [f32; 4] {
+    let lo = |i: usize| group.iter().map(|p| p.p[i]).fold(f32::INFINITY, f32::min) - pad;
+    let hi = |i: usize| {
+        group
+            .iter()
+            .map(|p| p.p[i])
+            .fold(f32::NEG_INFINITY, f32::max)
+            + pad
+    };
+    [lo(0), lo(1), hi(0), hi(1)]
 }
 
 /// Fewest clone tiles of a near twin (`near`): fewer are no evidence.
@@ -254,17 +269,9 @@ fn near_twin(img: &image::RgbImage, g: &Grey, groups: &[Vec<Pair>]) -> Option<Ne
         if t.b.abs() > 0.01 || (t.a - 1.0).abs() > 0.01 {
             continue;
         }
-        let pad = B as f32;
-        let lo = |i: usize| group.iter().map(|p| p.p[i]).fold(f32::INFINITY, f32::min) - pad;
-        let hi = |i: usize| {
-            group
-                .iter()
-                .map(|p| p.p[i])
-                .fold(f32::NEG_INFINITY, f32::max)
-                + pad
-        };
-        let (a, b) = (g.to_input(lo(0), lo(1)), g.to_input(hi(0), hi(1)));
-        let c = [f32::midpoint(lo(0), hi(0)), f32::midpoint(lo(1), hi(1))];
+        let [x0, y0, x1, y1] = sources_box(group, B as f32);
+        let (a, b) = (g.to_input(x0, y0), g.to_input(x1, y1));
+        let c = [f32::midpoint(x0, x1), f32::midpoint(y0, y1)];
         let m = t.map(c);
         let shift = [(m[0] - c[0]) * g.f, (m[1] - c[1]) * g.f];
         let radius = g.f.round() as i32 + 2;
@@ -919,19 +926,7 @@ fn sample_step(group: &[Pair]) -> f32 {
 fn verify(g: &Grey, d: &Grey, group: &[Pair], all: &[Pair]) -> Option<Clone_> {
     let step = sample_step(group);
     let mut t = robust_fit(group);
-    let half = B as f32 / 2.0;
-    let x0 = group.iter().map(|p| p.p[0]).fold(f32::INFINITY, f32::min) - half;
-    let x1 = group
-        .iter()
-        .map(|p| p.p[0])
-        .fold(f32::NEG_INFINITY, f32::max)
-        + half;
-    let y0 = group.iter().map(|p| p.p[1]).fold(f32::INFINITY, f32::min) - half;
-    let y1 = group
-        .iter()
-        .map(|p| p.p[1])
-        .fold(f32::NEG_INFINITY, f32::max)
-        + half;
+    let [x0, y0, x1, y1] = sources_box(group, B as f32 / 2.0);
     // Blocks that straddle the patch's border still match, so the
     // cluster's box overhangs the copied patch; trim it to the rows and
     // columns where source and destination agree.
