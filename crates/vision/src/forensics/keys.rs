@@ -204,13 +204,29 @@ fn refine(r: &[f32], w: usize, x: usize, y: usize) -> [f32; 2] {
 /// a flat patch.
 fn describe(g: &Grey, p: [f32; 2]) -> Option<[f32; KD]> {
     let mut d = [0.0f32; KD];
-    // Sample centres: pixel centres are at +0.5, `sample` reads pixel
-    // values at integer coordinates.
+    // Sample centres: pixel centres are at +0.5, samples read pixel values
+    // at integer coordinates. The samples are a whole pixel apart, so all
+    // share one pair of bilinear weights: the patch's pixels are read
+    // straight, with the bounds checked once (as `Grey::sample` would).
     let (x0, y0) = (p[0] - 0.5 - HALF + 0.5, p[1] - 0.5 - HALF + 0.5);
+    if !(x0 >= 0.0 && y0 >= 0.0) {
+        return None;
+    }
+    // x0, y0 >= 0: truncation is the floor.
+    let (ix, iy) = (x0 as usize, y0 as usize);
+    if ix + 2 * SIDE >= g.w || iy + 2 * SIDE >= g.h {
+        return None;
+    }
+    let (fx, fy) = (x0 - ix as f32, y0 - iy as f32);
+    let (gx, gy) = (1.0 - fx, 1.0 - fy);
     for sy in 0..2 * SIDE {
+        let top = &g.px[(iy + sy) * g.w + ix..][..=2 * SIDE];
+        let bottom = &g.px[(iy + sy + 1) * g.w + ix..][..=2 * SIDE];
+        let cells = &mut d[(sy / 2) * SIDE..][..SIDE];
         for sx in 0..2 * SIDE {
-            let v = g.sample(x0 + sx as f32, y0 + sy as f32)?;
-            d[(sy / 2) * SIDE + sx / 2] += v;
+            let v = (top[sx] * gx + top[sx + 1] * fx) * gy
+                + (bottom[sx] * gx + bottom[sx + 1] * fx) * fy;
+            cells[sx / 2] += v;
         }
     }
     let mean = d.iter().sum::<f32>() / KD as f32;
