@@ -241,10 +241,14 @@ const NEAR_SURE_TILES: u32 = 12;
 /// number printed twice, a label repeated on a 300-dpi scan) at 0.031 and
 /// over on one axis.
 const NEAR_MAX_PHASE: f32 = 0.03;
-/// Most textured tiles disagreeing inside a near twin's box, per clone
-/// tile: a name printed twice over different background lines agrees in
-/// its letters only (calibration 4242: one genuine scan at 2.9; clones at
-/// most 1.6, their boxes taking in a turned patch's corners).
+/// Most textured tiles disagreeing inside a near twin's outline (between
+/// clone tiles of one row and of one column), per clone tile: a name
+/// printed twice over different background lines agrees in its letters
+/// only (calibration 4242: one genuine scan at 2.9). Counted over the
+/// clone tiles' whole box, a long value cloned on a page scanned at a
+/// slant failed here (copy-move set 3131: 138 for 40 clone tiles); over
+/// the outline, 0 (and 6 more clones of sets 3131 and 3232 are found, no
+/// genuine scan of those sets, seed 8080 or calibration 4242 changes).
 const NEAR_MAX_DISAGREE: u32 = 2;
 /// Fewest soft clone tiles (scanner noise or a fine background that
 /// agrees, not ink edges alone), and at least one in [`NEAR_SOFT_SHARE`]

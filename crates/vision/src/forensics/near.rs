@@ -263,16 +263,29 @@ pub(super) fn near_twin(
         }
     }
     let (mut lo, mut hi) = ([usize::MAX; 2], [0usize; 2]);
+    // Per tile row and per tile column, the span of its clone tiles.
+    let mut rows = vec![(usize::MAX, 0usize); ny];
+    let mut cols = vec![(usize::MAX, 0usize); nx];
     for &t in &clones {
         let (tx, ty) = (t % nx, t / nx);
         lo = [lo[0].min(tx), lo[1].min(ty)];
         hi = [hi[0].max(tx + 1), hi[1].max(ty + 1)];
+        rows[ty] = (rows[ty].0.min(tx), rows[ty].1.max(tx));
+        cols[tx] = (cols[tx].0.min(ty), cols[tx].1.max(ty));
     }
-    // Textured tiles inside the clone tiles' box that clearly disagree: a
-    // clone carries everything inside its box along, a word printed twice
-    // does not carry the background lines around it.
+    // Textured tiles among the clone tiles that clearly disagree: a clone
+    // carries everything inside its outline along, a word printed twice
+    // does not carry the background lines between and around its letters.
+    // "Among" is between clone tiles of the same row and of the same
+    // column (the outline convex along both axes): a long value cloned on
+    // a page scanned at a slant fills only a slanted strip of its box.
+    let among = |tx: usize, ty: usize| {
+        (rows[ty].0..=rows[ty].1).contains(&tx) && (cols[tx].0..=cols[tx].1).contains(&ty)
+    };
     let disagree = (lo[1]..hi[1])
-        .flat_map(|ty| (lo[0]..hi[0]).map(move |tx| ty * nx + tx))
+        .flat_map(|ty| (lo[0]..hi[0]).map(move |tx| (tx, ty)))
+        .filter(|&(tx, ty)| among(tx, ty))
+        .map(|(tx, ty)| ty * nx + tx)
         .filter(|&t| next[t] > FLOOR * FLOOR && at[t] >= DISAGREE * DISAGREE * next[t])
         .count() as u32;
     let src = [
@@ -352,6 +365,40 @@ mod tests {
         assert_eq!(t.shift, [193, 131]);
         assert!(t.tiles >= 30, "{} clone tiles", t.tiles);
         assert!(t.src[0] <= 48.0 && t.src[2] >= 96.0, "{:?}", t.src);
+    }
+
+    #[test]
+    fn a_slanted_clone_is_judged_inside_its_outline_not_its_box() {
+        // A long value cloned on a page scanned at 45°: the copied strip
+        // fills a diagonal band of its box. The box's other corners show
+        // different background at the two places, and disagree.
+        let mut img = page(400, 300, 7);
+        let off = (193u32, 131u32);
+        let other = page(400, 300, 8);
+        for y in 40..136 {
+            for x in 30..126 {
+                let strip = (x as i32 - 30 - (y as i32 - 40)).abs() < 14;
+                let p = if strip {
+                    *img.get_pixel(x, y)
+                } else {
+                    *other.get_pixel(x, y)
+                };
+                img.put_pixel(x + off.0, y + off.1, p);
+            }
+        }
+        jitter(&mut img, 1.5, 99);
+        let t = near_twin(&img, [30.0, 40.0, 126.0, 136.0], [193.0, 131.0], 3)
+            .expect("the clone is found");
+        assert_eq!(t.shift, [193, 131]);
+        assert!(t.tiles >= 6, "{} clone tiles", t.tiles);
+        // Outside the band, most textured tiles of the box disagree; inside
+        // its outline, the few left are tiles the band only half covers.
+        assert!(
+            t.disagree <= t.tiles,
+            "{} disagree, {} clone tiles",
+            t.disagree,
+            t.tiles
+        );
     }
 
     #[test]
