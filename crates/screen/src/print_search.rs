@@ -7,7 +7,9 @@
 //! MRZ value is looked for among them with the same normalised comparison
 //! as `viz.mrz_agreement` (names transliterated, dates in any printed
 //! format). A value printed nowhere is what an MRZ re-created with new data
-//! or a printed value altered leaves behind.
+//! or a printed value altered leaves behind. The nationality is looked for
+//! as well, and contradicted only by another state's code printed alone
+//! (see `search_state`).
 
 use docscreen_ocr::{
     CROP_CAP, CROP_MID, LineCrop, LineGeometry, MrzReading, Recogniser, TextGlyphs, crop_line_as,
@@ -33,7 +35,14 @@ const MIN_READABLE_LINES: usize = 4;
 const HEIGHT_RANGE: (f32, f32) = (0.5, 3.0);
 
 /// The MRZ fields looked for, by the zone name the comparison knows them by.
-const FIELDS: [&str; 5] = ["surname", "given_names", "doc_number", "dob", "expiry"];
+const FIELDS: [&str; 6] = [
+    "surname",
+    "given_names",
+    "doc_number",
+    "dob",
+    "expiry",
+    "nationality",
+];
 
 /// Looks for the MRZ's values in the document's printed text lines.
 /// `not_performed` without a parsed MRZ, when a document model was
@@ -157,6 +166,8 @@ pub(crate) fn mrz_in_print(
                     "{} on the MRZ's day and month in another year",
                     field_words(f)
                 )
+            } else if *f == "nationality" {
+                "nationality code of another state".to_owned()
             } else {
                 format!(
                     "{} one or two characters different from the MRZ's",
@@ -316,6 +327,9 @@ fn same_day_later_year(printed: &str, mrz: &str) -> bool {
 /// no such value. A line, or for a number or a name each word of it, is
 /// compared; names are also compared as a whole-name line.
 fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> Option<Search> {
+    if field == "nationality" {
+        return search_state(lines, mrz);
+    }
     let mut in_mrz = false;
     let expiry = mrz.expiry_date.as_ref().map(docscreen_mrz::MrzDate::iso);
     // (confidence, line) of the surest contradiction.
@@ -361,6 +375,62 @@ fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> 
         }
     }
     in_mrz.then_some(contradiction.map_or(Search::Missing, |(c, at)| Search::Contradicted(c, at)))
+}
+
+/// The holder's nationality (Doc 9303-3 §3.5, §5). Most designs print it
+/// as a state code on its own: a line that is the MRZ's code finds it; a
+/// line that is another state's code alone, read confidently, and neither
+/// the MRZ's nationality nor its issuing state, contradicts it (the
+/// printed nationality changed), unless the MRZ's own code is printed
+/// alone too. Otherwise the state's name or adjective in any line or word
+/// finds it (the document's title names the issuing state, so a name is
+/// never evidence against). A code inside a longer line is not judged:
+/// labels and addresses hold three-letter words that are codes (AND, CAN,
+/// PER).
+fn search_state(lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> Option<Search> {
+    let own = mrz
+        .nationality
+        .as_ref()?
+        .as_str()
+        .trim_end_matches('<')
+        .to_owned();
+    if own.is_empty() {
+        return None;
+    }
+    let issuer = mrz.issuing_state.as_str().trim_end_matches('<');
+    let same = |code: &str, mrz_code: &str| {
+        code == mrz_code || (matches!(code, "D" | "DEU") && matches!(mrz_code, "D" | "DEU"))
+    };
+    let mut contradiction: Option<(f32, usize)> = None;
+    let mut named = false;
+    for (at, line) in lines.iter().enumerate() {
+        let text: String = line.iter().map(|c| c.ch).collect();
+        let code = text.trim();
+        let is_code = (1..=3).contains(&code.len())
+            && code.bytes().all(|b| b.is_ascii_uppercase())
+            && docscreen_mrz::lookup_code(code).is_some();
+        if is_code && same(code, &own) {
+            return Some(Search::Found);
+        }
+        if is_code && code.len() == 3 && !same(code, issuer) {
+            let confidence = line.iter().map(|c| c.p).fold(1.0f32, f32::min);
+            if contradiction.is_none_or(|(k, _)| confidence > k) {
+                contradiction = Some((confidence, at));
+            }
+        }
+        let words = line
+            .split(|c| c.ch == ' ' || c.ch == '/' || c.ch == ',')
+            .filter(|w| !w.is_empty());
+        named = named
+            || std::iter::once(line.as_slice())
+                .chain(words)
+                .any(|w| compare_field("nationality", w, mrz).agreement == Agreement::Agree);
+    }
+    Some(match contradiction {
+        Some((c, at)) => Search::Contradicted(c, at),
+        None if named => Search::Found,
+        None => Search::Missing,
+    })
 }
 
 /// The text lines along the MRZ's direction that could hold printed data:
@@ -496,6 +566,34 @@ mod tests {
     /// Lines read with confidence 0.99.
     fn read(lines: &[&str]) -> Vec<Vec<ReadChar>> {
         lines.iter().map(|t| ReadChar::from_text(t, 0.99)).collect()
+    }
+
+    #[test]
+    fn the_nationality_is_found_by_code_or_name_and_contradicted_by_another_code_alone() {
+        // A residence permit of UTO held by a national of D (Germany).
+        let m = docscreen_mrz::parse(
+            "IRUTO259833518<<<<<<<<<<<<<<<\n0602046F2408286D<<<<<<<<<<<<6\nMACLEOD<<OLIVIA<<<<<<<<<<<<<<",
+            docscreen_mrz::Date::new(2020, 1, 1).expect("date"),
+        );
+        let fields = m.fields.expect("fields");
+        let search = |lines: &[&str]| search_state(&read(lines), &fields);
+        assert_eq!(search(&["MACLEOD", "DEU"]), Some(Search::Found));
+        assert_eq!(search(&["MACLEOD", "GERMAN"]), Some(Search::Found));
+        assert_eq!(search(&["MACLEOD", "OLIVIA"]), Some(Search::Missing));
+        // The issuing state's code alone (a "code of state" field) and codes
+        // inside longer lines (labels, addresses) are no contradiction.
+        assert_eq!(search(&["UTO", "DATE AND PLACE"]), Some(Search::Missing));
+        // Another state's code alone: the printed nationality changed, even
+        // where the title names the issuing state.
+        assert!(matches!(
+            search(&["REPUBLIC OF UTOPIA", "FRA"]),
+            Some(Search::Contradicted(c, 1)) if c > 0.9
+        ));
+        // The MRZ's own code printed alone too: the other code is something
+        // else (an authority's code), not the holder's nationality.
+        assert_eq!(search(&["FRA", "D"]), Some(Search::Found));
+        // A word that is no state code is not a nationality.
+        assert_eq!(search(&["XYZ"]), Some(Search::Missing));
     }
 
     #[test]
