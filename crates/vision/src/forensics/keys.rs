@@ -73,6 +73,15 @@ pub(super) fn keypoints(g: &Grey, quad: Option<&[[f32; 2]; 4]>) -> Vec<Key> {
             if v < MIN_RESPONSE {
                 continue;
             }
+            // The four nearest first: most points fall there, and the
+            // order of the comparisons does not change the outcome.
+            let beats = |yy: usize, xx: usize| {
+                let u = r[yy * w + xx];
+                u > v || (u.total_cmp(&v).is_eq() && (yy, xx) < (y, x))
+            };
+            if beats(y, x - 1) || beats(y, x + 1) || beats(y - 1, x) || beats(y + 1, x) {
+                continue;
+            }
             let mut top = true;
             'around: for yy in y - 2..=y + 2 {
                 for xx in x - 2..=x + 2 {
