@@ -129,62 +129,75 @@ pub(super) fn keypoints(g: &Grey, quad: Option<&[[f32; 2]; 4]>) -> Vec<Key> {
 fn response(g: &Grey) -> Vec<f32> {
     let (w, h) = (g.w, g.h);
     let k = 2 * WIN + 1;
-    // Per ring slot: the row's box-summed xx, xy, yy.
-    let mut ring = vec![[0.0f32; 3]; k * w];
-    let mut prod = vec![[0.0f32; 3]; w];
-    let row_sums = |y: usize, prod: &mut [[f32; 3]], out: &mut [[f32; 3]]| {
-        prod.fill([0.0; 3]);
+    // Per ring slot: the row's box-summed xx, xy and yy, one plane each
+    // (`3 * w` values), so that every pass runs over contiguous values.
+    let mut ring = vec![0.0f32; 3 * k * w];
+    let mut prod = vec![0.0f32; 3 * w];
+    let row_sums = |y: usize, prod: &mut [f32], out: &mut [f32]| {
+        prod.fill(0.0);
         if y >= 1 && y + 1 < h {
-            for (x, p) in prod.iter_mut().enumerate().take(w - 1).skip(1) {
+            let (xx, rest) = prod.split_at_mut(w);
+            let (xy, yy) = rest.split_at_mut(w);
+            for x in 1..w.saturating_sub(1) {
                 let i = y * w + x;
                 let gx = 0.5 * (g.px[i + 1] - g.px[i - 1]);
                 let gy = 0.5 * (g.px[i + w] - g.px[i - w]);
-                *p = [gx * gx, gx * gy, gy * gy];
+                xx[x] = gx * gx;
+                xy[x] = gx * gy;
+                yy[x] = gy * gy;
             }
         }
-        for c in 0..3 {
-            let mut s: f32 = prod[..WIN.min(w)].iter().map(|p| p[c]).sum();
-            for x in 0..w {
-                if x + WIN < w {
-                    s += prod[x + WIN][c];
+        // The sliding sum over x - WIN..=x: a value enters while x + WIN
+        // is on the row and leaves once x - WIN is.
+        let enter = w.saturating_sub(WIN);
+        for (p, o) in prod.chunks_exact(w).zip(out.chunks_exact_mut(w)) {
+            let mut s: f32 = p[..WIN.min(w)].iter().sum();
+            for x in 0..WIN.min(w) {
+                if x < enter {
+                    s += p[x + WIN];
                 }
-                out[x][c] = s;
-                if x >= WIN {
-                    s -= prod[x - WIN][c];
-                }
+                o[x] = s;
+            }
+            for x in WIN..enter {
+                s += p[x + WIN];
+                o[x] = s;
+                s -= p[x - WIN];
+            }
+            for x in WIN.max(enter)..w {
+                o[x] = s;
+                s -= p[x - WIN];
             }
         }
     };
-    let mut acc = vec![[0.0f32; 3]; w];
-    let add = |acc: &mut [[f32; 3]], row: &[[f32; 3]], sign: f32| {
+    let mut acc = vec![0.0f32; 3 * w];
+    let add = |acc: &mut [f32], row: &[f32], sign: f32| {
         for (a, v) in acc.iter_mut().zip(row) {
-            for c in 0..3 {
-                a[c] += sign * v[c];
-            }
+            *a += sign * v;
         }
     };
+    let slot = |r: usize| r * 3 * w..(r + 1) * 3 * w;
     for y in 0..WIN.min(h) {
-        let slot = &mut ring[(y % k) * w..(y % k + 1) * w];
-        row_sums(y, &mut prod, slot);
-        add(&mut acc, slot, 1.0);
+        let row = &mut ring[slot(y % k)];
+        row_sums(y, &mut prod, row);
+        add(&mut acc, row, 1.0);
     }
     let mut out = vec![0.0f32; w * h];
     for y in 0..h {
         if y + WIN < h {
-            let r = (y + WIN) % k;
-            let slot = &mut ring[r * w..(r + 1) * w];
-            row_sums(y + WIN, &mut prod, slot);
-            add(&mut acc, slot, 1.0);
+            let row = &mut ring[slot((y + WIN) % k)];
+            row_sums(y + WIN, &mut prod, row);
+            add(&mut acc, row, 1.0);
         }
-        for (o, s) in out[y * w..(y + 1) * w].iter_mut().zip(&acc) {
-            let (a, b, c) = (s[0], s[1], s[2]);
+        let (xx, rest) = acc.split_at(w);
+        let (xy, yy) = rest.split_at(w);
+        for (x, o) in out[y * w..(y + 1) * w].iter_mut().enumerate() {
+            let (a, b, c) = (xx[x], xy[x], yy[x]);
             let m = 0.5 * (a + c);
             let d = (0.25 * (a - c) * (a - c) + b * b).sqrt();
             *o = m - d;
         }
         if y >= WIN {
-            let r = (y - WIN) % k;
-            add(&mut acc, &ring[r * w..(r + 1) * w], -1.0);
+            add(&mut acc, &ring[slot((y - WIN) % k)], -1.0);
         }
     }
     out
