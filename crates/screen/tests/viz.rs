@@ -144,7 +144,9 @@ fn a_genuine_passports_values_are_found_in_its_print() {
         let c = r.check("viz.mrz_in_print").unwrap();
         assert_eq!(c.status, Status::Pass, "{}", c.message);
         let (found, of) = found_of(&c.message);
-        assert!(found >= 4 && of == 5, "{}", c.message);
+        // Names, document number, dates and the nationality; the reader
+        // misses a value or two on some scans.
+        assert!(found >= 4 && of == 6, "{}", c.message);
     }
 }
 
