@@ -14,7 +14,7 @@
 use docscreen_ocr::{
     CROP_CAP, CROP_MID, LineCrop, LineGeometry, MrzReading, Recogniser, TextGlyphs, crop_line_as,
 };
-use docscreen_viz::{Agreement, ReadChar, compare_field};
+use docscreen_viz::{Agreement, ReadChar, compare_field, same_state};
 use image::GrayImage;
 
 use crate::report::{CheckResult, Region, Status};
@@ -346,8 +346,8 @@ fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> 
         }
         if matches!(field, "doc_number" | "surname" | "given_names") {
             tries.extend(
-                line.split(|c| c.ch == ' ' || c.ch == '/' || c.ch == ',')
-                    .filter(|w| !w.is_empty() && w.len() < line.len())
+                words(line)
+                    .filter(|w| w.len() < line.len())
                     .map(|w| (field, w)),
             );
         }
@@ -377,6 +377,12 @@ fn search(field: &str, lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> 
     in_mrz.then_some(contradiction.map_or(Search::Missing, |(c, at)| Search::Contradicted(c, at)))
 }
 
+/// The words of a printed line (split at spaces, slashes and commas).
+fn words(line: &[ReadChar]) -> impl Iterator<Item = &[ReadChar]> {
+    line.split(|c| c.ch == ' ' || c.ch == '/' || c.ch == ',')
+        .filter(|w| !w.is_empty())
+}
+
 /// The holder's nationality (Doc 9303-3 §3.5, §5). Most designs print it
 /// as a state code on its own: a line that is the MRZ's code finds it; a
 /// line that is another state's code alone, read confidently, and neither
@@ -398,9 +404,6 @@ fn search_state(lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> Option<
         return None;
     }
     let issuer = mrz.issuing_state.as_str().trim_end_matches('<');
-    let same = |code: &str, mrz_code: &str| {
-        code == mrz_code || (matches!(code, "D" | "DEU") && matches!(mrz_code, "D" | "DEU"))
-    };
     let mut contradiction: Option<(f32, usize)> = None;
     let mut named = false;
     for (at, line) in lines.iter().enumerate() {
@@ -409,21 +412,18 @@ fn search_state(lines: &[Vec<ReadChar>], mrz: &docscreen_mrz::Fields) -> Option<
         let is_code = (1..=3).contains(&code.len())
             && code.bytes().all(|b| b.is_ascii_uppercase())
             && docscreen_mrz::lookup_code(code).is_some();
-        if is_code && same(code, &own) {
+        if is_code && same_state(code, &own) {
             return Some(Search::Found);
         }
-        if is_code && code.len() == 3 && !same(code, issuer) {
+        if is_code && code.len() == 3 && !same_state(code, issuer) {
             let confidence = line.iter().map(|c| c.p).fold(1.0f32, f32::min);
             if contradiction.is_none_or(|(k, _)| confidence > k) {
                 contradiction = Some((confidence, at));
             }
         }
-        let words = line
-            .split(|c| c.ch == ' ' || c.ch == '/' || c.ch == ',')
-            .filter(|w| !w.is_empty());
         named = named
             || std::iter::once(line.as_slice())
-                .chain(words)
+                .chain(words(line))
                 .any(|w| compare_field("nationality", w, mrz).agreement == Agreement::Agree);
     }
     Some(match contradiction {

@@ -46,6 +46,7 @@ pub use compare::{FieldComparison, MAX_READ_CHARS, compare_field};
 pub use consistency::{EARLIEST_BIRTH_YEAR, FOREIGN_P, Problem, consistency, foreign_print};
 pub use cost::{CONFUSABLE_FACTOR, DISAGREE_COST, MIN_MEAN_P, MISSING_CHAR_COST, SEPARATOR_FACTOR};
 pub use date::{PrintedDate, parse_printed_date};
+pub use states::same_state;
 
 /// One character read by the OCR.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -69,6 +69,12 @@ fn names(list: &str) -> Vec<String> {
     list.split('|').map(transliterate).collect()
 }
 
+/// Whether two state codes mean the same state (see [`aliases`]).
+#[must_use]
+pub fn same_state(a: &str, b: &str) -> bool {
+    aliases(a).iter().any(|c| c == b)
+}
+
 /// The codes that mean the same state: Germany writes `D` in the MRZ
 /// (Doc 9303-3 §5 Part A) and `DEU` elsewhere.
 fn aliases(code: &str) -> Vec<String> {

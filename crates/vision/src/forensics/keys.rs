@@ -73,27 +73,17 @@ pub(super) fn keypoints(g: &Grey, quad: Option<&[[f32; 2]; 4]>) -> Vec<Key> {
             if v < MIN_RESPONSE {
                 continue;
             }
-            // The four nearest first: most points fall there, and the
-            // order of the comparisons does not change the outcome.
+            // Ties go to the first in raster order.
             let beats = |yy: usize, xx: usize| {
                 let u = r[yy * w + xx];
                 u > v || (u.total_cmp(&v).is_eq() && (yy, xx) < (y, x))
             };
+            // The four nearest first: most points fall there, and the
+            // order of the comparisons does not change the outcome.
             if beats(y, x - 1) || beats(y, x + 1) || beats(y - 1, x) || beats(y + 1, x) {
                 continue;
             }
-            let mut top = true;
-            'around: for yy in y - 2..=y + 2 {
-                for xx in x - 2..=x + 2 {
-                    let u = r[yy * w + xx];
-                    // Ties go to the first in raster order.
-                    if u > v || (u.total_cmp(&v).is_eq() && (yy, xx) < (y, x)) {
-                        top = false;
-                        break 'around;
-                    }
-                }
-            }
-            if !top {
+            if (y - 2..=y + 2).any(|yy| (x - 2..=x + 2).any(|xx| beats(yy, xx))) {
                 continue;
             }
             let centre = [x as f32 + 0.5, y as f32 + 0.5];

@@ -127,6 +127,10 @@ pub(super) fn factor_for(b: PxBox, side: u32) -> u32 {
 /// keeps the cost bounded on very large scans.
 pub(super) fn reduce(img: &RgbImage, b: PxBox, f: u32) -> Grey {
     let f = f.max(1);
+    if f == 1 {
+        // One pixel a cell: the same values without the sums.
+        return full(img, b, 1);
+    }
     let (w, h) = ((b.w() / f) as usize, (b.h() / f) as usize);
     let step = if f > 4 { f / 4 } else { 1 };
     let per = f.div_ceil(step);
@@ -134,24 +138,6 @@ pub(super) fn reduce(img: &RgbImage, b: PxBox, f: u32) -> Grey {
     let raw = img.as_raw();
     let stride = img.width() as usize * 3;
     let mut px = vec![0.0f32; w * h];
-    if f == 1 {
-        // Full resolution: one pixel a cell (the same values, no sums).
-        for (cy, out) in px.chunks_exact_mut(w.max(1)).take(h).enumerate() {
-            let y = b.y0 as usize + cy;
-            let row = &raw[y * stride + b.x0 as usize * 3..][..w * 3];
-            for (o, p) in out.iter_mut().zip(row.chunks_exact(3)) {
-                *o = luma([p[0], p[1], p[2]]);
-            }
-        }
-        return Grey {
-            w,
-            h,
-            px,
-            x0: b.x0 as f32,
-            y0: b.y0 as f32,
-            f: 1.0,
-        };
-    }
     // Row by row over the raw buffer: sums of each cell's sampled rows.
     for cy in 0..h {
         let out = &mut px[cy * w..(cy + 1) * w];
